@@ -1,0 +1,60 @@
+using Campaigns.Channels;
+using Campaigns.Contacts;
+
+namespace Campaigns.Campaigns;
+
+/// <summary>A campaign as a host asks for it: one send of a script to an import or audience over one channel.</summary>
+[GenerateSerializer, Immutable, Alias("Campaigns.CampaignRequest")]
+public sealed record CampaignRequest(
+    string Name,
+    string Description,
+    string ScriptId,
+    ChannelKind Channel,
+    Recipients Recipients,
+    CampaignSchedule Schedule,
+    int DurationHours = CampaignRequest.DefaultDurationHours)
+{
+    /// <summary>How long after sending replies belong to the campaign, unless given: 72 hours.</summary>
+    public const int DefaultDurationHours = 72;
+}
+
+/// <summary>Who a campaign reaches: an import (or a subset of it), or an audience evaluated when it sends.</summary>
+[GenerateSerializer, Immutable, Alias("Campaigns.Recipients")]
+public sealed record Recipients(string? ImportId, ImportSubset Subset = ImportSubset.All, string? AudienceId = null);
+
+/// <summary>When a campaign sends.</summary>
+[GenerateSerializer, Immutable, Alias("Campaigns.CampaignSchedule")]
+public sealed record CampaignSchedule(ScheduleKind Kind, DateTimeOffset? SendAt = null)
+{
+    /// <summary>Send as soon as it is created.</summary>
+    public static CampaignSchedule Now { get; } = new(ScheduleKind.Now);
+
+    /// <summary>Send once at a time.</summary>
+    public static CampaignSchedule Once(DateTimeOffset sendAt) => new(ScheduleKind.Once, sendAt);
+}
+
+/// <summary>The kinds of schedule.</summary>
+public enum ScheduleKind
+{
+    /// <summary>Send now.</summary>
+    Now,
+
+    /// <summary>Send once at <see cref="CampaignSchedule.SendAt"/>.</summary>
+    Once,
+}
+
+/// <summary>Where a campaign is in its life.</summary>
+public enum CampaignStatus
+{
+    /// <summary>Waiting for its send time.</summary>
+    Scheduled,
+
+    /// <summary>Messages are leaving.</summary>
+    Sending,
+
+    /// <summary>Every recipient was sent to or skipped.</summary>
+    Sent,
+
+    /// <summary>Cancelled before it started.</summary>
+    Cancelled,
+}

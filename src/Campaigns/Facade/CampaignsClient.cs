@@ -1,0 +1,298 @@
+using Campaigns.Campaigns;
+using Campaigns.Channels;
+using Campaigns.Contacts;
+using Campaigns.Grains;
+using Campaigns.Hosting;
+using Campaigns.Scripts;
+using Campaigns.Storage;
+using Campaigns.Tenants;
+using Campaigns.Validation;
+using Microsoft.Extensions.Options;
+using PhoneNumbers;
+
+namespace Campaigns;
+
+/// <summary>
+/// The SDK for host apps: everything the HTTP API does, in C#. Every call names its tenant; the
+/// tenant travels with each grain call and a grain of another tenant refuses it. Bad input throws
+/// <see cref="CampaignsValidationException"/> naming every problem, and changes nothing.
+/// </summary>
+public sealed class CampaignsClient
+{
+    private readonly IGrainFactory _grains;
+    private readonly ICampaignStore _store;
+    private readonly ChannelDispatcher _dispatcher;
+    private readonly ContactImporter _importer;
+    private readonly TimeProvider _clock;
+
+    internal CampaignsClient(IGrainFactory grains, ICampaignStore store, ChannelDispatcher dispatcher, IOptions<CampaignsOptions> options)
+    {
+        _grains = grains;
+        _store = store;
+        _dispatcher = dispatcher;
+        _clock = options.Value.TimeProvider;
+        _importer = new ContactImporter(store, _clock);
+    }
+
+    private ITenantGrain TenantGrain(TenantId tenant)
+    {
+        TenantContext.Set(tenant);
+        return _grains.GetGrain<ITenantGrain>(tenant.Value);
+    }
+
+    private async Task<Tenant> RequireTenantAsync(TenantId tenant) =>
+        await TenantGrain(tenant).Get() ?? throw new NotFoundException($"Tenant '{tenant}' was not found.");
+
+    /// <summary>Creates or replaces a tenant; returns it and whether it was created.</summary>
+    public async Task<(Tenant Tenant, bool Created)> PutTenantAsync(TenantId tenant, TenantSettings settings)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(settings.DisplayName))
+        {
+            errors.Add("displayName", "A display name is required.");
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone ?? string.Empty, out _))
+        {
+            errors.Add("timeZone", $"'{settings.TimeZone}' is not an IANA time zone.");
+        }
+
+        if (!PhoneNumberUtil.GetInstance().GetSupportedRegions().Contains(settings.DefaultRegion ?? string.Empty))
+        {
+            errors.Add("defaultRegion", $"'{settings.DefaultRegion}' is not an ISO 3166 region code that phone numbers can be parsed for.");
+        }
+
+        CheckSendingHours(settings.EffectiveSendingHours, errors);
+        foreach (var (field, scriptId) in new[] { ("introScripts.webchat", settings.IntroScripts?.Webchat), ("introScripts.openBotSms", settings.IntroScripts?.OpenBotSms) })
+        {
+            if (scriptId is not null && await _store.GetScriptAsync(tenant, scriptId) is null)
+            {
+                errors.Add(field, $"'{scriptId}' is not a script of this tenant.");
+            }
+        }
+
+        errors.ThrowIfAny();
+        var grain = TenantGrain(tenant);
+        var created = await grain.Put(settings);
+        return ((await grain.Get())!, created);
+    }
+
+    private static void CheckSendingHours(SendingHours hours, ValidationErrors errors)
+    {
+        static TimeSpan? Parse(string? value) =>
+            value == "24:00" ? TimeSpan.FromHours(24)
+            : TimeOnly.TryParseExact(value, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t) ? t.ToTimeSpan() : null;
+
+        var start = Parse(hours.Start);
+        var end = Parse(hours.End);
+        if (start is null || start == TimeSpan.FromHours(24))
+        {
+            errors.Add("sendingHours.start", $"'{hours.Start}' is not a time of day (HH:mm).");
+        }
+
+        if (end is null)
+        {
+            errors.Add("sendingHours.end", $"'{hours.End}' is not a time of day (HH:mm, or 24:00).");
+        }
+
+        if (start is not null && end is not null && start >= end)
+        {
+            errors.Add("sendingHours", "The start must be before the end.");
+        }
+    }
+
+    /// <summary>Reads a tenant, or null.</summary>
+    public Task<Tenant?> GetTenantAsync(TenantId tenant) => TenantGrain(tenant).Get();
+
+    /// <summary>Issues an API key for a tenant; the key is in the result this once.</summary>
+    public async Task<IssuedApiKey> IssueApiKeyAsync(TenantId tenant, string name)
+    {
+        await RequireTenantAsync(tenant);
+        return await TenantGrain(tenant).IssueKey(string.IsNullOrWhiteSpace(name) ? "api key" : name.Trim());
+    }
+
+    /// <summary>Lists a tenant's API keys (never their secrets).</summary>
+    public Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(TenantId tenant) => TenantGrain(tenant).ListKeys();
+
+    /// <summary>Revokes an API key; false when the tenant has no such key.</summary>
+    public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId) => TenantGrain(tenant).RevokeKey(keyId);
+
+    /// <summary>Whether <paramref name="key"/> is a live API key of the tenant.</summary>
+    public Task<bool> VerifyApiKeyAsync(TenantId tenant, string key) => TenantGrain(tenant).VerifyKey(key);
+
+    /// <summary>The providers this host can send through, with the settings they take.</summary>
+    public IEnumerable<ProviderDescriptor> Providers => _dispatcher.Providers.Select(p => p.Descriptor);
+
+    /// <summary>Sets a tenant's provider for a channel. A secret setting left out keeps its stored value.</summary>
+    public async Task SetChannelAsync(TenantId tenant, ChannelKind channel, string provider, IReadOnlyDictionary<string, string> settings)
+    {
+        await RequireTenantAsync(tenant);
+        var errors = new ValidationErrors();
+        if (_dispatcher.Find(provider ?? string.Empty) is not { } p)
+        {
+            errors.Add("provider", $"'{provider}' is not a provider of this host: use one of {string.Join(", ", _dispatcher.Providers.Select(x => x.Descriptor.Name))}.");
+            errors.ThrowIfAny();
+            return;
+        }
+
+        if (!p.Descriptor.Channels.Contains(channel))
+        {
+            errors.Add("provider", $"'{provider}' does not carry the {channel.ToName()} channel.");
+        }
+
+        var merged = new Dictionary<string, string>(settings, StringComparer.Ordinal);
+        var current = await TenantGrain(tenant).GetChannels();
+        if (current.TryGetValue(channel, out var existing) && existing.Provider == provider)
+        {
+            foreach (var secret in p.Descriptor.Settings.Where(s => s.Secret && !merged.ContainsKey(s.Name) && existing.Settings.ContainsKey(s.Name)))
+            {
+                merged[secret.Name] = existing.Settings[secret.Name];
+            }
+        }
+
+        foreach (var problem in p.Validate(merged))
+        {
+            errors.Add("settings", problem);
+        }
+
+        errors.ThrowIfAny();
+        await TenantGrain(tenant).SetChannel(channel, new ChannelConfiguration(p.Descriptor.Name, merged));
+    }
+
+    /// <summary>A tenant's channels with secret settings masked.</summary>
+    public async Task<IReadOnlyDictionary<ChannelKind, ChannelConfiguration>> GetChannelsAsync(TenantId tenant)
+    {
+        var channels = await TenantGrain(tenant).GetChannels();
+        return channels.ToDictionary(c => c.Key, c =>
+        {
+            var secrets = _dispatcher.Find(c.Value.Provider)?.Descriptor.Settings.Where(s => s.Secret).Select(s => s.Name).ToHashSet() ?? [];
+            return c.Value with { Settings = c.Value.Settings.ToDictionary(s => s.Key, s => secrets.Contains(s.Key) ? "********" : s.Value) };
+        });
+    }
+
+    /// <summary>Imports contacts from a CSV stream (see the API's import rules).</summary>
+    public async Task<ImportResult> ImportContactsAsync(TenantId tenant, Stream csv, string? label = null, CancellationToken cancellationToken = default)
+    {
+        var settings = (await RequireTenantAsync(tenant)).Settings;
+        if (label is not null && (label.Length > 200 || string.IsNullOrWhiteSpace(label)))
+        {
+            throw new CampaignsValidationException("label", "A label is 1 to 200 characters.");
+        }
+
+        return await _importer.ImportAsync(tenant, settings.DefaultRegion, csv, label?.Trim(), cancellationToken);
+    }
+
+    /// <summary>Reads a contact, or null.</summary>
+    public Task<Contact?> GetContactAsync(TenantId tenant, string contactId) => _store.GetContactAsync(tenant, contactId);
+
+    /// <summary>Validates and saves a script.</summary>
+    public async Task<Script> CreateScriptAsync(TenantId tenant, ScriptDraft draft)
+    {
+        await RequireTenantAsync(tenant);
+        var script = ScriptValidator.Validate("scr_" + Guid.NewGuid().ToString("N")[..16], draft);
+        await _store.AddScriptAsync(tenant, script, _clock.GetUtcNow());
+        return script;
+    }
+
+    /// <summary>Reads a script, or null.</summary>
+    public Task<Script?> GetScriptAsync(TenantId tenant, string scriptId) => _store.GetScriptAsync(tenant, scriptId);
+
+    /// <summary>Lists a tenant's scripts.</summary>
+    public Task<IReadOnlyList<Script>> ListScriptsAsync(TenantId tenant) => _store.ListScriptsAsync(tenant);
+
+    /// <summary>Creates a campaign: it sends now, or at its time. Returns its id.</summary>
+    public async Task<string> CreateCampaignAsync(TenantId tenant, CampaignRequest request)
+    {
+        await RequireTenantAsync(tenant);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors.Add("name", "A name is required.");
+        }
+
+        var script = string.IsNullOrEmpty(request.ScriptId) ? null : await _store.GetScriptAsync(tenant, request.ScriptId);
+        if (script is null)
+        {
+            errors.Add("scriptId", $"'{request.ScriptId}' is not a script of this tenant.");
+        }
+
+        switch (request.Recipients)
+        {
+            case { ImportId: { } importId, AudienceId: null }:
+                if (!await _store.ImportExistsAsync(tenant, importId))
+                {
+                    errors.Add("recipients.importId", $"'{importId}' is not an import of this tenant.");
+                }
+
+                break;
+            case { ImportId: null, AudienceId: { } audienceId }:
+                errors.Add("recipients.audienceId", $"'{audienceId}' is not an audience of this tenant.");
+                break;
+            default:
+                errors.Add("recipients", "Give either an importId or an audienceId.");
+                break;
+        }
+
+        if (request.Schedule.Kind == ScheduleKind.Once && (request.Schedule.SendAt is not { } sendAt || sendAt <= _clock.GetUtcNow()))
+        {
+            errors.Add("schedule.sendAt", "A one-time send needs a sendAt in the future.");
+        }
+
+        if (request.DurationHours is < 1 or > 24 * 365)
+        {
+            errors.Add("durationHours", "The duration is 1 to 8760 hours.");
+        }
+
+        if (_dispatcher.Resolve(await TenantGrain(tenant).GetChannels(), request.Channel) is null)
+        {
+            errors.Add("channel", $"The tenant has no provider for the {request.Channel.ToName()} channel: set one with PUT /channels/{request.Channel.ToName()}.");
+        }
+
+        errors.ThrowIfAny();
+        var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
+        TenantContext.Set(tenant);
+        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty }, script!);
+        return campaignId;
+    }
+
+    /// <summary>Reads a campaign, or null.</summary>
+    public Task<CampaignDetails?> GetCampaignAsync(TenantId tenant, string campaignId)
+    {
+        TenantContext.Set(tenant);
+        return _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Get();
+    }
+
+    /// <summary>Cancels an upcoming send (again: no change); throws <see cref="ConflictException"/> once it started.</summary>
+    public Task CancelCampaignAsync(TenantId tenant, string campaignId)
+    {
+        TenantContext.Set(tenant);
+        return _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Cancel();
+    }
+
+    /// <summary>One page of the campaign list.</summary>
+    public Task<CampaignListPage> ListCampaignsAsync(TenantId tenant, CampaignListQuery query)
+    {
+        TenantContext.Set(tenant);
+        return _grains.GetGrain<ITenantIndexGrain>(tenant.Value).Query(query);
+    }
+
+    /// <summary>The instant a tenant's local day starts (for date-only filters).</summary>
+    public async Task<DateTimeOffset> StartOfDayAsync(TenantId tenant, DateOnly day)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById((await RequireTenantAsync(tenant)).Settings.TimeZone);
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(30);
+        }
+
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    /// <summary>Records a carrier delivery report for a message the tenant sent.</summary>
+    public async Task<bool> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason)
+    {
+        var fact = await _store.RecordDeliveryAsync(tenant, messageId, delivered, reason, _clock.GetUtcNow());
+        return fact is not null;
+    }
+}

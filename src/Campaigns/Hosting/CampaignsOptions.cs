@@ -1,0 +1,36 @@
+namespace Campaigns.Hosting;
+
+/// <summary>Options of the Campaigns engine. Defaults are in <see cref="CampaignsDefaults"/>.</summary>
+public sealed class CampaignsOptions
+{
+    /// <summary>The clock every send time, fact and expiry is read from. Tests set a fake one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Recipients loaded, claimed and sent per page of a fan-out.</summary>
+    public int FanOutPageSize { get; set; } = CampaignsDefaults.FanOutPageSize;
+
+    /// <summary>Sends in flight at once per campaign page.</summary>
+    public int SendConcurrency { get; set; } = CampaignsDefaults.SendConcurrency;
+
+    /// <summary>How often remembered due times are swept, so a send interrupted by a crash or deactivation goes on.</summary>
+    public TimeSpan SweepInterval { get; set; } = CampaignsDefaults.SweepInterval;
+
+    /// <summary>The provider used on a channel the tenant has not configured; null: such a campaign is refused.</summary>
+    public string? FallbackProvider { get; set; }
+}
+
+/// <summary>Default values of <see cref="CampaignsOptions"/>, in one place.</summary>
+public static class CampaignsDefaults
+{
+    /// <summary>1,000 recipients per page.</summary>
+    public const int FanOutPageSize = 1000;
+
+    /// <summary>32 sends in flight.</summary>
+    public const int SendConcurrency = 32;
+
+    /// <summary>30 seconds.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The name of the grain storage the SDK's grains use.</summary>
+    public const string StorageName = "campaigns";
+}

@@ -1,0 +1,50 @@
+namespace Campaigns.Scripts;
+
+/// <summary>Walks a script's steps.</summary>
+public static class ScriptPath
+{
+    /// <summary>The step after <paramref name="step"/> for an answer (<c>*</c> when it asks nothing), or null at the end.</summary>
+    public static ScriptStep? Next(Script script, ScriptStep step, string answer = "*")
+    {
+        if (step.Next is { } next && (next.TryGetValue(answer, out var id) || next.TryGetValue("*", out id)))
+        {
+            return script.Steps.FirstOrDefault(s => s.Id == id);
+        }
+
+        var index = IndexOf(script, step.Id);
+        return index >= 0 && index + 1 < script.Steps.Count ? script.Steps[index + 1] : null;
+    }
+
+    /// <summary>
+    /// What a campaign sends first: the first step and the messages that follow it, up to and
+    /// including the first question (a conversation then waits for the answer).
+    /// </summary>
+    public static IReadOnlyList<ScriptStep> Opening(Script script)
+    {
+        var steps = new List<ScriptStep>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var step = script.Steps.Count > 0 ? script.Steps[0] : null; step is not null && seen.Add(step.Id); step = Next(script, step))
+        {
+            steps.Add(step);
+            if (step.Kind.IsQuestion())
+            {
+                break;
+            }
+        }
+
+        return steps;
+    }
+
+    private static int IndexOf(Script script, string id)
+    {
+        for (var i = 0; i < script.Steps.Count; i++)
+        {
+            if (script.Steps[i].Id == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

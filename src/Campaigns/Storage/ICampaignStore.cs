@@ -1,0 +1,119 @@
+using Campaigns.Channels;
+using Campaigns.Contacts;
+using Campaigns.Scripts;
+
+namespace Campaigns.Storage;
+
+/// <summary>
+/// The relational side of the SDK: contacts, imports, scripts, delivery facts and durable due times.
+/// Every method takes the tenant and no query reads another tenant's rows.
+/// The embedded default is SQLite (<see cref="SqliteCampaignStore"/>).
+/// </summary>
+public interface ICampaignStore
+{
+    /// <summary>Creates the schema if it is missing.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Runs an import inside one transaction: everything <paramref name="apply"/> writes lands together, or nothing does.</summary>
+    Task<T> InImportAsync<T>(TenantId tenant, Func<IImportSession, Task<T>> apply, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one contact.</summary>
+    Task<Contact?> GetContactAsync(TenantId tenant, string contactId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether an import exists.</summary>
+    Task<bool> ImportExistsAsync(TenantId tenant, string importId, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of an import's contacts, ordered by contact id, after <paramref name="afterContactId"/>.</summary>
+    Task<IReadOnlyList<Contact>> GetImportContactsAsync(TenantId tenant, string importId, ImportSubset subset, string? afterContactId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves a new script.</summary>
+    Task AddScriptAsync(TenantId tenant, Script script, DateTimeOffset createdAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a script.</summary>
+    Task<Script?> GetScriptAsync(TenantId tenant, string scriptId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a tenant's scripts, oldest first.</summary>
+    Task<IReadOnlyList<Script>> ListScriptsAsync(TenantId tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that these contacts are about to be sent to (or were skipped). A contact that already
+    /// has a fact for the campaign keeps it: the facts of a campaign hold each contact at most once.
+    /// Returns the facts as stored after the call, so a resumed send sees what already happened.
+    /// </summary>
+    Task<IReadOnlyList<DeliveryFact>> ClaimAsync(TenantId tenant, string campaignId, IReadOnlyList<DeliveryFact> facts, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the outcome of a batch of sends in one transaction.</summary>
+    Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a carrier delivery report for a message; returns the fact it changed, or null when the message is unknown or the report repeats one already recorded.</summary>
+    Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts a campaign's facts by status.</summary>
+    Task<FactCounts> CountFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
+
+    /// <summary>Remembers that a grain must be woken at a time, surviving restarts.</summary>
+    Task SetDueAsync(string grainKey, DateTimeOffset dueAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a due time.</summary>
+    Task ClearDueAsync(string grainKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Every remembered due time.</summary>
+    Task<IReadOnlyList<(string GrainKey, DateTimeOffset DueAt)>> ListDueAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Writes of one import, inside its transaction.</summary>
+public interface IImportSession
+{
+    /// <summary>Finds the contact a row matches: by external id, else phone, else email.</summary>
+    Task<Contact?> FindAsync(string? externalId, string? phone, string? email);
+
+    /// <summary>Inserts or replaces a contact.</summary>
+    Task SaveContactAsync(Contact contact);
+
+    /// <summary>Records that the import touched a contact.</summary>
+    Task AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged);
+
+    /// <summary>Records the import itself.</summary>
+    Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped);
+}
+
+/// <summary>How a contact fared in one campaign.</summary>
+public enum DeliveryStatus
+{
+    /// <summary>Claimed for sending; not yet handed to the provider.</summary>
+    Pending,
+
+    /// <summary>Not sent (opted out, paused, no address); <see cref="DeliveryFact.Reason"/> says why.</summary>
+    Skipped,
+
+    /// <summary>Handed to the provider.</summary>
+    Sent,
+
+    /// <summary>The carrier reported delivery.</summary>
+    Delivered,
+
+    /// <summary>The provider refused it or the carrier reported failure.</summary>
+    Failed,
+}
+
+/// <summary>One contact's fact in one campaign.</summary>
+public sealed record DeliveryFact(
+    string ContactId,
+    ChannelKind Channel,
+    string? Address,
+    DeliveryStatus Status,
+    string? Reason = null,
+    string? MessageId = null,
+    DateTimeOffset? SentAt = null,
+    DateTimeOffset? DeliveredAt = null,
+    string? CampaignId = null);
+
+/// <summary>The result of handing one claimed message to its provider.</summary>
+public sealed record SendOutcome(string ContactId, bool Accepted, string? MessageId, string? FailureReason, DateTimeOffset At);
+
+/// <summary>A campaign's facts counted by status.</summary>
+public sealed record FactCounts(int Pending, int Skipped, int Sent, int Delivered, int Failed)
+{
+    /// <summary>Contacts sent to or attempted: sent, delivered and failed alike (carrier failures count as sent).</summary>
+    public int Attempted => Sent + Delivered + Failed;
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Campaigns.Channels;
+using Campaigns.Contacts;
+using Microsoft.Data.Sqlite;
+
+namespace Campaigns.Storage;
+
+public sealed partial class SqliteCampaignStore
+{
+    private const string ContactColumns = "c.contact_id, c.first_name, c.last_name, c.phone, c.email, c.time_zone, c.external_id, c.fields, c.labels, c.channels";
+
+    private static Contact ReadContact(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        NullableString(reader, 3),
+        NullableString(reader, 4),
+        NullableString(reader, 5),
+        NullableString(reader, 6),
+        JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), Json) ?? [],
+        JsonSerializer.Deserialize<List<string>>(reader.GetString(8), Json) ?? [],
+        JsonSerializer.Deserialize<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(9), Json) ?? []);
+
+    /// <inheritdoc />
+    public async Task<Contact?> GetContactAsync(TenantId tenant, string contactId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.contact_id = $c";
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$c", contactId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadContact(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ImportExistsAsync(TenantId tenant, string importId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM imports WHERE tenant_id = $t AND import_id = $i";
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$i", importId);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Contact>> GetImportContactsAsync(TenantId tenant, string importId, ImportSubset subset, string? afterContactId, int limit, CancellationToken cancellationToken = default)
+    {
+        var filter = subset switch
+        {
+            ImportSubset.Created => " AND m.created = 1",
+            ImportSubset.Updated => " AND m.created = 0",
+            ImportSubset.UpdatedPhone => " AND m.created = 0 AND m.phone_changed = 1",
+            _ => string.Empty,
+        };
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {ContactColumns} FROM import_members m
+            JOIN contacts c ON c.tenant_id = m.tenant_id AND c.contact_id = m.contact_id
+            WHERE m.tenant_id = $t AND m.import_id = $i AND m.contact_id > $after{filter}
+            ORDER BY m.contact_id LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$i", importId);
+        command.Parameters.AddWithValue("$after", afterContactId ?? string.Empty);
+        command.Parameters.AddWithValue("$limit", limit);
+        var contacts = new List<Contact>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            contacts.Add(ReadContact(reader));
+        }
+
+        return contacts;
+    }
+
+    /// <inheritdoc />
+    public async Task<T> InImportAsync<T>(TenantId tenant, Func<IImportSession, Task<T>> apply, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var session = new ImportSession(connection, transaction, tenant);
+        var result = await apply(session);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>Prepared statements reused for every row of one import.</summary>
+    private sealed class ImportSession : IImportSession, IAsyncDisposable
+    {
+        private readonly SqliteCommand _byExternalId;
+        private readonly SqliteCommand _byPhone;
+        private readonly SqliteCommand _byEmail;
+        private readonly SqliteCommand _save;
+        private readonly SqliteCommand _member;
+        private readonly SqliteCommand _import;
+
+        public ImportSession(SqliteConnection connection, SqliteTransaction transaction, TenantId tenant)
+        {
+            SqliteCommand Prepare(string sql, params string[] parameters)
+            {
+                var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("$t", tenant.Value);
+                foreach (var p in parameters)
+                {
+                    command.Parameters.Add(new SqliteParameter(p, null));
+                }
+
+                return command;
+            }
+
+            _byExternalId = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.external_id = $v LIMIT 1", "$v");
+            _byPhone = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.phone = $v ORDER BY c.contact_id LIMIT 1", "$v");
+            _byEmail = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.email = $v ORDER BY c.contact_id LIMIT 1", "$v");
+            _save = Prepare(
+                """
+                INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels)
+                VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels)
+                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+                  phone = excluded.phone, email = excluded.email, time_zone = excluded.time_zone, external_id = excluded.external_id,
+                  fields = excluded.fields, labels = excluded.labels, channels = excluded.channels
+                """,
+                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels");
+            _member = Prepare("INSERT OR IGNORE INTO import_members (tenant_id, import_id, contact_id, created, phone_changed) VALUES ($t, $i, $c, $cr, $pc)", "$i", "$c", "$cr", "$pc");
+            _import = Prepare("INSERT INTO imports (tenant_id, import_id, label, created_at, created, updated, skipped) VALUES ($t, $i, $l, $at, $cr, $up, $sk)", "$i", "$l", "$at", "$cr", "$up", "$sk");
+        }
+
+        public async Task<Contact?> FindAsync(string? externalId, string? phone, string? email)
+        {
+            foreach (var (command, value) in new[] { (_byExternalId, externalId), (_byPhone, phone), (_byEmail, email) })
+            {
+                if (string.IsNullOrEmpty(value))
+                {
+                    continue;
+                }
+
+                command.Parameters["$v"].Value = value;
+                await using var reader = await command.ExecuteReaderAsync();
+                if (await reader.ReadAsync())
+                {
+                    return ReadContact(reader);
+                }
+            }
+
+            return null;
+        }
+
+        public async Task SaveContactAsync(Contact contact)
+        {
+            var p = _save.Parameters;
+            p["$c"].Value = contact.ContactId;
+            p["$fn"].Value = contact.FirstName;
+            p["$ln"].Value = contact.LastName;
+            p["$ph"].Value = Db(contact.Phone);
+            p["$em"].Value = Db(contact.Email);
+            p["$tz"].Value = Db(contact.TimeZone);
+            p["$ext"].Value = Db(contact.ExternalId);
+            p["$fields"].Value = JsonSerializer.Serialize(contact.Fields, Json);
+            p["$labels"].Value = JsonSerializer.Serialize(contact.Labels, Json);
+            p["$channels"].Value = JsonSerializer.Serialize(contact.Channels, Json);
+            await _save.ExecuteNonQueryAsync();
+        }
+
+        public async Task AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged)
+        {
+            var p = _member.Parameters;
+            p["$i"].Value = importId;
+            p["$c"].Value = contactId;
+            p["$cr"].Value = created ? 1 : 0;
+            p["$pc"].Value = phoneChanged ? 1 : 0;
+            await _member.ExecuteNonQueryAsync();
+        }
+
+        public async Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped)
+        {
+            var p = _import.Parameters;
+            p["$i"].Value = importId;
+            p["$l"].Value = Db(label);
+            p["$at"].Value = ToUnixMs(at);
+            p["$cr"].Value = created;
+            p["$up"].Value = updated;
+            p["$sk"].Value = skipped;
+            await _import.ExecuteNonQueryAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in new[] { _byExternalId, _byPhone, _byEmail, _save, _member, _import })
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using Microsoft.Data.Sqlite;
+
+namespace Campaigns.Storage;
+
+public sealed partial class SqliteCampaignStore
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DeliveryFact>> ClaimAsync(TenantId tenant, string campaignId, IReadOnlyList<DeliveryFact> facts, CancellationToken cancellationToken = default)
+    {
+        if (facts.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO delivery_facts (tenant_id, campaign_id, contact_id, channel, address, status, reason)
+                VALUES ($t, $cmp, $c, $ch, $a, $s, $r) ON CONFLICT DO NOTHING
+                """;
+            insert.Parameters.AddWithValue("$t", tenant.Value);
+            insert.Parameters.AddWithValue("$cmp", campaignId);
+            var contact = insert.Parameters.Add("$c", SqliteType.Text);
+            var channel = insert.Parameters.Add("$ch", SqliteType.Integer);
+            var address = insert.Parameters.Add("$a", SqliteType.Text);
+            var status = insert.Parameters.Add("$s", SqliteType.Integer);
+            var reason = insert.Parameters.Add("$r", SqliteType.Text);
+            foreach (var fact in facts)
+            {
+                contact.Value = fact.ContactId;
+                channel.Value = (int)fact.Channel;
+                address.Value = Db(fact.Address);
+                status.Value = (int)fact.Status;
+                reason.Value = Db(fact.Reason);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        var stored = new List<DeliveryFact>(facts.Count);
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT contact_id, channel, address, status, reason, message_id, sent_at, delivered_at
+                FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c
+                """;
+            read.Parameters.AddWithValue("$t", tenant.Value);
+            read.Parameters.AddWithValue("$cmp", campaignId);
+            var contact = read.Parameters.Add("$c", SqliteType.Text);
+            foreach (var fact in facts)
+            {
+                contact.Value = fact.ContactId;
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    stored.Add(ReadFact(reader, campaignId));
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    private static DeliveryFact ReadFact(SqliteDataReader reader, string campaignId) => new(
+        reader.GetString(0),
+        (Channels.ChannelKind)reader.GetInt32(1),
+        NullableString(reader, 2),
+        (DeliveryStatus)reader.GetInt32(3),
+        NullableString(reader, 4),
+        NullableString(reader, 5),
+        NullableTime(reader, 6),
+        NullableTime(reader, 7),
+        campaignId);
+
+    /// <inheritdoc />
+    public async Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        if (outcomes.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = """
+            UPDATE delivery_facts SET status = $s, message_id = $m, reason = $r, sent_at = $at
+            WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c AND status = $pending
+            """;
+        update.Parameters.AddWithValue("$t", tenant.Value);
+        update.Parameters.AddWithValue("$cmp", campaignId);
+        update.Parameters.AddWithValue("$pending", (int)DeliveryStatus.Pending);
+        var contact = update.Parameters.Add("$c", SqliteType.Text);
+        var status = update.Parameters.Add("$s", SqliteType.Integer);
+        var message = update.Parameters.Add("$m", SqliteType.Text);
+        var reason = update.Parameters.Add("$r", SqliteType.Text);
+        var at = update.Parameters.Add("$at", SqliteType.Integer);
+        foreach (var outcome in outcomes)
+        {
+            contact.Value = outcome.ContactId;
+            status.Value = (int)(outcome.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed);
+            message.Value = Db(outcome.MessageId);
+            reason.Value = Db(outcome.FailureReason);
+            at.Value = ToUnixMs(outcome.At);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var newStatus = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+
+        // Only a message that left can be reported on, and a repeated report changes nothing.
+        command.CommandText = """
+            UPDATE delivery_facts SET status = $s, reason = $r, delivered_at = CASE WHEN $s = $delivered THEN $at ELSE delivered_at END
+            WHERE tenant_id = $t AND message_id = $m AND status IN ($sent, $delivered, $failed) AND status <> $s
+            RETURNING contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, campaign_id
+            """;
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$m", messageId);
+        command.Parameters.AddWithValue("$s", (int)newStatus);
+        command.Parameters.AddWithValue("$r", Db(delivered ? null : reason ?? "carrier reported failure"));
+        command.Parameters.AddWithValue("$at", ToUnixMs(at));
+        command.Parameters.AddWithValue("$sent", (int)DeliveryStatus.Sent);
+        command.Parameters.AddWithValue("$delivered", (int)DeliveryStatus.Delivered);
+        command.Parameters.AddWithValue("$failed", (int)DeliveryStatus.Failed);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, reader.GetString(8)) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<FactCounts> CountFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp GROUP BY status";
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$cmp", campaignId);
+        var counts = new int[5];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetInt32(0)] = reader.GetInt32(1);
+        }
+
+        return new FactCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
+    }
+}

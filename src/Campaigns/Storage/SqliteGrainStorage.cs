@@ -1,0 +1,67 @@
+using Microsoft.Data.Sqlite;
+using Orleans.Storage;
+
+namespace Campaigns.Storage;
+
+/// <summary>
+/// Orleans grain state in the embedded SQLite file, with optimistic concurrency on an integer ETag.
+/// </summary>
+internal sealed class SqliteGrainStorage(SqliteCampaignStore store, IGrainStorageSerializer serializer) : IGrainStorage
+{
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT etag, payload FROM grain_state WHERE grain_id = $g AND state_name = $n";
+        command.Parameters.AddWithValue("$g", grainId.ToString());
+        command.Parameters.AddWithValue("$n", stateName);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (await reader.ReadAsync())
+        {
+            grainState.ETag = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            grainState.State = serializer.Deserialize<T>(new BinaryData((byte[])reader.GetValue(1)));
+            grainState.RecordExists = true;
+        }
+        else
+        {
+            grainState.ETag = null;
+            grainState.State = Activator.CreateInstance<T>();
+            grainState.RecordExists = false;
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var payload = serializer.Serialize(grainState.State).ToArray();
+        var expected = grainState.ETag is { } etag ? long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = expected == 0
+            ? "INSERT INTO grain_state (grain_id, state_name, etag, payload) VALUES ($g, $n, 1, $p) ON CONFLICT DO NOTHING"
+            : "UPDATE grain_state SET etag = etag + 1, payload = $p WHERE grain_id = $g AND state_name = $n AND etag = $e";
+        command.Parameters.AddWithValue("$g", grainId.ToString());
+        command.Parameters.AddWithValue("$n", stateName);
+        command.Parameters.AddWithValue("$p", payload);
+        command.Parameters.AddWithValue("$e", expected);
+        if (await command.ExecuteNonQueryAsync() != 1)
+        {
+            throw new InconsistentStateException($"State '{stateName}' of {grainId} was changed by someone else.", grainState.ETag, "unknown");
+        }
+
+        grainState.ETag = (expected + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using var connection = await store.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM grain_state WHERE grain_id = $g AND state_name = $n";
+        command.Parameters.AddWithValue("$g", grainId.ToString());
+        command.Parameters.AddWithValue("$n", stateName);
+        await command.ExecuteNonQueryAsync();
+        grainState.ETag = null;
+        grainState.State = Activator.CreateInstance<T>();
+        grainState.RecordExists = false;
+    }
+}
