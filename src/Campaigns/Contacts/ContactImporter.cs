@@ -21,13 +21,14 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
 
     public async Task<ImportResult> ImportAsync(TenantId tenant, string defaultRegion, Stream csv, string? label, CancellationToken cancellationToken)
     {
+        // Read asynchronously all the way: request bodies refuse synchronous reads, and the file is never held whole.
         using var text = new StreamReader(csv, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
-        if (text.Peek() < 0)
+        using var reader = await Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).FromAsync(text, cancellationToken);
+        if (reader.Header.ColNames.Count == 0 || (reader.Header.ColNames.Count == 1 && reader.Header.ColNames[0].Length == 0))
         {
             throw new CampaignsValidationException("file", "The file is empty: a header row with phone, first_name and last_name is required.");
         }
 
-        using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).From(text);
         var columns = reader.Header.ColNames.Select(n => n.Trim().ToLowerInvariant()).ToArray();
         CheckHeader(columns);
 
@@ -40,7 +41,7 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             var errors = new List<ImportRowError>();
             var touched = new Dictionary<string, int>(StringComparer.Ordinal);
             int created = 0, updated = 0, skipped = 0;
-            foreach (var row in reader)
+            await foreach (var row in reader)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var line = row.LineNumberFrom;

@@ -1,0 +1,36 @@
+using Campaigns.AspNetCore;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Campaigns.Tests.Api;
+
+/// <summary>The admin sample in Development on its embedded default, with its own data folder.</summary>
+public sealed class AdminAppFactory : WebApplicationFactory<Program>
+{
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "campaigns-api-" + Guid.NewGuid().ToString("N"));
+
+    public bool AllowAnonymous { get; init; } = true;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Campaigns:DataPath", _dataPath);
+        builder.ConfigureServices(services => services.Configure<CampaignsApiOptions>(o => o.AllowAnonymousInDevelopment = AllowAnonymous));
+    }
+
+    public CampaignsClient Campaigns => Services.GetRequiredService<CampaignsClient>();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still closing is left for the OS to clean.
+        }
+    }
+}
