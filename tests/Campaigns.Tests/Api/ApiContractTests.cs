@@ -49,6 +49,12 @@ public sealed class ApiContractTests : IAsyncLifetime
             steps = new object[] { new { id = "ask", kind = "yesNo", text } },
         }), HttpStatusCode.Created)).GetProperty("scriptId").GetString()!;
 
+    private Task<HttpResponseMessage> PostCampaign(string tenant, string name, string scriptId, string importId, object schedule) =>
+        _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/campaigns", new { name, description = "", scriptId, channel = "sms", recipients = new { importId }, schedule });
+
+    private async Task<string> CreateCampaign(string tenant, string name, string scriptId, string importId, object schedule) =>
+        (await Json(await PostCampaign(tenant, name, scriptId, importId, schedule), HttpStatusCode.Created)).GetProperty("campaignId").GetString()!;
+
     [Fact]
     public async Task Health_answers_once_the_silo_and_store_are_ready()
     {
@@ -154,15 +160,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Contains("channel", fields);
 
-        var again = await _http.PostAsJsonAsync("/api/v1/tenants/uni-e/campaigns", new
-        {
-            name = "X",
-            scriptId = "scr_missing",
-            channel = "sms",
-            recipients = new { importId = "imp_missing" },
-            schedule = new { kind = "once", sendAt = "2020-01-01T00:00:00Z" },
-        });
-        var second = await Json(again, HttpStatusCode.BadRequest);
+        var second = await Json(await PostCampaign("uni-e", "X", "scr_missing", "imp_missing", new { kind = "once", sendAt = "2020-01-01T00:00:00Z" }), HttpStatusCode.BadRequest);
         Assert.Equal(
             ["recipients.importId", "schedule.sendAt", "scriptId"],
             second.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
@@ -176,12 +174,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         await CreateTenant("uni-f");
         var importId = await Import("uni-f", ThreeContacts);
         var scriptId = await Script("uni-f");
-        var later = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/uni-f/campaigns", new
-        {
-            name = "Later", scriptId, channel = "sms", recipients = new { importId },
-            schedule = new { kind = "once", sendAt = DateTimeOffset.UtcNow.AddDays(2) },
-        }), HttpStatusCode.Created);
-        var laterId = later.GetProperty("campaignId").GetString();
+        var laterId = await CreateCampaign("uni-f", "Later", scriptId, importId, new { kind = "once", sendAt = DateTimeOffset.UtcNow.AddDays(2) });
         Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync($"/api/v1/tenants/uni-f/campaigns/{laterId}/cancel", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync($"/api/v1/tenants/uni-f/campaigns/{laterId}/cancel", null)).StatusCode);
         var detail = await Json(await _http.GetAsync($"/api/v1/tenants/uni-f/campaigns/{laterId}"), HttpStatusCode.OK);
@@ -189,11 +182,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         var list = await Json(await _http.GetAsync("/api/v1/tenants/uni-f/campaigns"), HttpStatusCode.OK);
         Assert.Equal(0, list.GetProperty("counts").GetProperty("all").GetInt32());
 
-        var now = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/uni-f/campaigns", new
-        {
-            name = "Now", scriptId, channel = "sms", recipients = new { importId }, schedule = new { kind = "now" },
-        }), HttpStatusCode.Created);
-        var nowId = now.GetProperty("campaignId").GetString();
+        var nowId = await CreateCampaign("uni-f", "Now", scriptId, importId, new { kind = "now" });
         Assert.Equal(HttpStatusCode.Conflict, (await _http.PostAsync($"/api/v1/tenants/uni-f/campaigns/{nowId}/cancel", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync("/api/v1/tenants/uni-f/campaigns/cmp_unknown/cancel", null)).StatusCode);
     }
@@ -205,19 +194,11 @@ public sealed class ApiContractTests : IAsyncLifetime
         await CreateTenant("uni-h");
         var importId = await Import("uni-g", ThreeContacts);
         var scriptId = await Script("uni-g");
-        var created = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/uni-g/campaigns", new
-        {
-            name = "Mine", scriptId, channel = "sms", recipients = new { importId }, schedule = new { kind = "now" },
-        }), HttpStatusCode.Created);
-        var id = created.GetProperty("campaignId").GetString();
+        var id = await CreateCampaign("uni-g", "Mine", scriptId, importId, new { kind = "now" });
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/api/v1/tenants/uni-g/campaigns/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/v1/tenants/uni-h/campaigns/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/v1/tenants/uni-h/scripts/{scriptId}")).StatusCode);
-        var bodyRef = await _http.PostAsJsonAsync("/api/v1/tenants/uni-h/campaigns", new
-        {
-            name = "Theirs", scriptId, channel = "sms", recipients = new { importId }, schedule = new { kind = "now" },
-        });
-        var problem = await Json(bodyRef, HttpStatusCode.BadRequest);
+        var problem = await Json(await PostCampaign("uni-h", "Theirs", scriptId, importId, new { kind = "now" }), HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("scriptId", out _));
         Assert.True(problem.GetProperty("errors").TryGetProperty("recipients.importId", out _));
     }
