@@ -27,8 +27,20 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             throw new CampaignsValidationException("file", "The file is empty: a header row with phone, first_name and last_name is required.");
         }
 
-        using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).From(text);
-        var columns = reader.Header.ColNames.Select(n => n.Trim().ToLowerInvariant()).ToArray();
+        // The header is read as a plain row: Sep refuses repeated column names with an ArgumentException,
+        // and CheckHeader reports them (and every other header problem) as validation errors instead.
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = false }).From(text);
+        if (!reader.MoveNext())
+        {
+            throw new CampaignsValidationException("file", "The file is empty: a header row with phone, first_name and last_name is required.");
+        }
+
+        var columns = new string[reader.Current.ColCount];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            columns[i] = reader.Current[i].ToString().Trim().ToLowerInvariant();
+        }
+
         CheckHeader(columns);
 
         var index = columns.Select((name, i) => (name, i)).GroupBy(c => c.name).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
