@@ -15,7 +15,7 @@ internal sealed class GateChannelProvider : IChannelProvider
     private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<(Func<IReadOnlyList<OutboundMessage>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
     private int _calls;
 
     /// <summary>The 1-based call that waits for <see cref="Release"/>; 0 never waits.</summary>
@@ -47,10 +47,10 @@ internal sealed class GateChannelProvider : IChannelProvider
         _accepted.Enqueue(message);
         lock (_gate)
         {
-            var count = _accepted.Count;
+            var accepted = Accepted;
             _waiters.RemoveAll(w =>
             {
-                if (count >= w.Count)
+                if (w.Condition(accepted))
                 {
                     w.Done.TrySetResult();
                     return true;
@@ -64,17 +64,20 @@ internal sealed class GateChannelProvider : IChannelProvider
     }
 
     /// <summary>Completes once at least <paramref name="count"/> messages were accepted.</summary>
-    public Task WaitForAcceptedAsync(int count, CancellationToken cancellationToken)
+    public Task WaitForAcceptedAsync(int count, CancellationToken cancellationToken) => WaitAsync(a => a.Count >= count, cancellationToken);
+
+    /// <summary>Completes once the accepted messages satisfy <paramref name="condition"/>.</summary>
+    public Task WaitAsync(Func<IReadOnlyList<OutboundMessage>, bool> condition, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_accepted.Count >= count)
+            if (condition(Accepted))
             {
                 return Task.CompletedTask;
             }
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, done));
+            _waiters.Add((condition, done));
             cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
             return done.Task;
         }
