@@ -23,13 +23,20 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
     {
         // Read asynchronously all the way: request bodies refuse synchronous reads, and the file is never held whole.
         using var text = new StreamReader(csv, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
-        using var reader = await Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = true }).FromAsync(text, cancellationToken);
-        if (reader.Header.ColNames.Count == 0 || (reader.Header.ColNames.Count == 1 && reader.Header.ColNames[0].Length == 0))
+        // The header is read as a plain row: Sep refuses repeated column names with an ArgumentException,
+        // and CheckHeader reports them (and every other header problem) as validation errors instead.
+        using var reader = await Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = false }).FromAsync(text, cancellationToken);
+        if (!await reader.MoveNextAsync(cancellationToken))
         {
             throw new CampaignsValidationException("file", "The file is empty: a header row with phone, first_name and last_name is required.");
         }
 
-        var columns = reader.Header.ColNames.Select(n => n.Trim().ToLowerInvariant()).ToArray();
+        var columns = new string[reader.Current.ColCount];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            columns[i] = reader.Current[i].ToString().Trim().ToLowerInvariant();
+        }
+
         CheckHeader(columns);
 
         var index = columns.Select((name, i) => (name, i)).GroupBy(c => c.name).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);

@@ -6,7 +6,7 @@ public static class ScriptPath
     /// <summary>The step after <paramref name="step"/> for an answer (<c>*</c> when it asks nothing), or null at the end.</summary>
     public static ScriptStep? Next(Script script, ScriptStep step, string answer = "*")
     {
-        if (step.Next is { } next && (next.TryGetValue(answer, out var id) || next.TryGetValue("*", out id)))
+        if (step.Next is { } next && (next.TryGetValue(answer, out var id) || TryGetIgnoringCase(next, answer, out id) || next.TryGetValue("*", out id)))
         {
             return script.Steps.FirstOrDefault(s => s.Id == id);
         }
@@ -33,6 +33,22 @@ public static class ScriptPath
         }
 
         return steps;
+    }
+
+    // The validator accepts a branch on a choice in any case ("yes" for the choice "Yes"), so it is followed in any case too.
+    private static bool TryGetIgnoringCase(IReadOnlyDictionary<string, string> next, string answer, out string id)
+    {
+        foreach (var (key, target) in next)
+        {
+            if (string.Equals(key, answer, StringComparison.OrdinalIgnoreCase))
+            {
+                id = target;
+                return true;
+            }
+        }
+
+        id = string.Empty;
+        return false;
     }
 
     private static int IndexOf(Script script, string id)
