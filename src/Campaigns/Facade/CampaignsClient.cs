@@ -34,6 +34,8 @@ public sealed class CampaignsClient
         _importer = new ContactImporter(store, _clock);
     }
 
+    // Sets the tenant in the current async flow: every public method that calls this is async, so the
+    // setting ends with the method and never leaks into the host's own later grain calls.
     private ITenantGrain TenantGrain(TenantId tenant)
     {
         TenantContext.Set(tenant);
@@ -102,7 +104,7 @@ public sealed class CampaignsClient
     }
 
     /// <summary>Reads a tenant, or null.</summary>
-    public Task<Tenant?> GetTenantAsync(TenantId tenant) => TenantGrain(tenant).Get();
+    public async Task<Tenant?> GetTenantAsync(TenantId tenant) => await TenantGrain(tenant).Get();
 
     /// <summary>Issues an API key for a tenant; the key is in the result this once.</summary>
     public async Task<IssuedApiKey> IssueApiKeyAsync(TenantId tenant, string name)
@@ -112,13 +114,13 @@ public sealed class CampaignsClient
     }
 
     /// <summary>Lists a tenant's API keys (never their secrets).</summary>
-    public Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(TenantId tenant) => TenantGrain(tenant).ListKeys();
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(TenantId tenant) => await TenantGrain(tenant).ListKeys();
 
     /// <summary>Revokes an API key; false when the tenant has no such key.</summary>
-    public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId) => TenantGrain(tenant).RevokeKey(keyId);
+    public async Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId) => await TenantGrain(tenant).RevokeKey(keyId);
 
     /// <summary>Whether <paramref name="key"/> is a live API key of the tenant.</summary>
-    public Task<bool> VerifyApiKeyAsync(TenantId tenant, string key) => TenantGrain(tenant).VerifyKey(key);
+    public async Task<bool> VerifyApiKeyAsync(TenantId tenant, string key) => await TenantGrain(tenant).VerifyKey(key);
 
     /// <summary>The providers this host can send through, with the settings they take.</summary>
     public IEnumerable<ProviderDescriptor> Providers => _dispatcher.Providers.Select(p => p.Descriptor);
@@ -256,24 +258,24 @@ public sealed class CampaignsClient
     }
 
     /// <summary>Reads a campaign, or null.</summary>
-    public Task<CampaignDetails?> GetCampaignAsync(TenantId tenant, string campaignId)
+    public async Task<CampaignDetails?> GetCampaignAsync(TenantId tenant, string campaignId)
     {
         TenantContext.Set(tenant);
-        return _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Get();
+        return await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Get();
     }
 
     /// <summary>Cancels an upcoming send (again: no change); throws <see cref="ConflictException"/> once it started.</summary>
-    public Task CancelCampaignAsync(TenantId tenant, string campaignId)
+    public async Task CancelCampaignAsync(TenantId tenant, string campaignId)
     {
         TenantContext.Set(tenant);
-        return _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Cancel();
+        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Cancel();
     }
 
     /// <summary>One page of the campaign list.</summary>
-    public Task<CampaignListPage> ListCampaignsAsync(TenantId tenant, CampaignListQuery query)
+    public async Task<CampaignListPage> ListCampaignsAsync(TenantId tenant, CampaignListQuery query)
     {
         TenantContext.Set(tenant);
-        return _grains.GetGrain<ITenantIndexGrain>(tenant.Value).Query(query);
+        return await _grains.GetGrain<ITenantIndexGrain>(tenant.Value).Query(query);
     }
 
     /// <summary>The instant a tenant's local day starts (for date-only filters).</summary>

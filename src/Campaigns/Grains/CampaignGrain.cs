@@ -65,7 +65,7 @@ internal sealed partial class CampaignGrain(
         state.State.Status = CampaignStatus.Scheduled;
         state.State.SendAt = request.Schedule.Kind == ScheduleKind.Once && request.Schedule.SendAt is { } at ? at : Now;
 
-        // The due time is durable before the campaign exists, so a crash in between still sends it.
+        // The due time is written first: a crash before the state leaves a due row that the next wake clears.
         await store.SetDueAsync(this.GetPrimaryKeyString(), state.State.SendAt);
         await state.WriteStateAsync();
         await PublishRowAsync();
@@ -125,6 +125,8 @@ internal sealed partial class CampaignGrain(
                 ScheduleContinue();
                 break;
             case CampaignStatus.Sent or CampaignStatus.Cancelled:
+            case CampaignStatus.Scheduled when state.State.Request is null:
+                // Done, or a due time left behind by a create that crashed before the campaign was written.
                 await store.ClearDueAsync(this.GetPrimaryKeyString());
                 break;
         }
