@@ -2,8 +2,17 @@ namespace Campaigns.Tests.Docs;
 
 public sealed class DocsTests
 {
-    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+    // Walks up from the test binaries (source paths are mapped away in CI builds).
+    private static string Root()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Campaigns.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new DirectoryNotFoundException("Campaigns.sln was not found above the test binaries.");
+    }
 
     [Fact]
     public void The_getting_started_page_shows_the_sample_program_that_compiles()
