@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Campaigns.Channels;
-using Campaigns.Channels.Dev;
 using Campaigns.Grains;
 using Campaigns.Scheduling;
 using Campaigns.Storage;
@@ -59,19 +58,6 @@ public static class CampaignsHostingExtensions
             new SqliteGrainStorage(store, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>())));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new StoreInitializer(store));
         return silo;
-    }
-
-    /// <summary>
-    /// Adds the development channel: an in-memory outbox for every channel, used on channels a
-    /// tenant has not configured. For development and tests only.
-    /// </summary>
-    public static IServiceCollection AddCampaignsDevChannel(this IServiceCollection services)
-    {
-        services.TryAddSingleton<DevOutbox>();
-        services.AddSingleton<IChannelProvider>(sp => new DevChannelProvider(
-            sp.GetRequiredService<DevOutbox>(), sp.GetRequiredService<IOptions<Campaigns.Hosting.CampaignsOptions>>().Value.TimeProvider));
-        services.Configure<Campaigns.Hosting.CampaignsOptions>(o => o.FallbackProvider ??= DevChannelProvider.Name);
-        return services;
     }
 
     /// <summary>
