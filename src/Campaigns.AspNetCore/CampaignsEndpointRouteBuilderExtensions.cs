@@ -148,13 +148,9 @@ public static class CampaignsEndpointRouteBuilderExtensions
         var body = await ApiJson.ReadAsync(http.Request, errors);
         var steps = body.Array("steps")?.Select(s => new StepDraft(s.String("id"), s.String("kind"), s.String("text"), s.Strings("choices"), s.StringMap("next"))).ToList();
         var draft = new ScriptDraft(body.String("name"), body.String("description"), steps);
-        try
+        if (!errors.IsEmpty)
         {
-            errors.ThrowIfAny();
-        }
-        catch (CampaignsValidationException)
-        {
-            // Shape errors and content errors are reported together.
+            // Shape errors (a field of the wrong JSON type) and content errors are reported together.
             try
             {
                 ScriptValidator.Validate("draft", draft);
@@ -170,7 +166,7 @@ public static class CampaignsEndpointRouteBuilderExtensions
                 }
             }
 
-            throw;
+            errors.ThrowIfAny();
         }
 
         var script = await c.CreateScriptAsync(Tenant(http), draft);
