@@ -68,16 +68,7 @@ public sealed class ApiContractTests : IAsyncLifetime
         await CreateTenant("uni-a");
         var importId = await Import("uni-a", ThreeContacts);
         var scriptId = await Script("uni-a");
-        var created = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/uni-a/campaigns", new
-        {
-            name = "Welcome",
-            description = "First week",
-            scriptId,
-            channel = "sms",
-            recipients = new { importId },
-            schedule = new { kind = "now" },
-        }), HttpStatusCode.Created);
-        var campaignId = created.GetProperty("campaignId").GetString();
+        var campaignId = await CreateCampaign("uni-a", "Welcome", scriptId, importId, new { kind = "now" });
 
         var outbox = _app.Services.GetRequiredService<DevOutbox>();
         await outbox.WaitAsync(m => m.Count(x => x.CampaignId == campaignId) >= 3, Timeout);
