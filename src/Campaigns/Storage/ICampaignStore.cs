@@ -48,6 +48,19 @@ public interface ICampaignStore
     /// <summary>Records a carrier delivery report for a message; returns the fact it changed, or null when the message is unknown or the report repeats one already recorded.</summary>
     Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records a contact's response to a campaign (an answer, an invalid answer, an opt-out or a pause).
+    /// The first response sets <see cref="DeliveryFact.FirstResponseAt"/>; an answer replaces the step's earlier one.
+    /// Returns the fact after the change, or null when the contact has no fact in the campaign.
+    /// </summary>
+    Task<DeliveryFact?> RecordResponseAsync(TenantId tenant, string campaignId, string contactId, FactResponse response, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams a campaign's facts ordered by contact id, without holding them in memory.</summary>
+    IAsyncEnumerable<DeliveryFact> ReadFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a contact's status on a channel; <paramref name="pausedUntil"/> is the automatic resume time of a pause (null: indefinitely). Returns false when the contact does not exist.</summary>
+    Task<bool> SetChannelStatusAsync(TenantId tenant, string contactId, ChannelKind channel, ChannelStatus status, DateTimeOffset? pausedUntil, CancellationToken cancellationToken = default);
+
     /// <summary>Counts a campaign's facts by status.</summary>
     Task<FactCounts> CountFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
 
@@ -94,6 +107,9 @@ public enum DeliveryStatus
 
     /// <summary>The provider refused it or the carrier reported failure.</summary>
     Failed,
+
+    /// <summary>Held by the tenant's sending hours until the contact's local window opens.</summary>
+    Waiting,
 }
 
 /// <summary>One contact's fact in one campaign.</summary>
@@ -106,13 +122,29 @@ public sealed record DeliveryFact(
     string? MessageId = null,
     DateTimeOffset? SentAt = null,
     DateTimeOffset? DeliveredAt = null,
-    string? CampaignId = null);
+    string? CampaignId = null,
+    DateTimeOffset? FirstResponseAt = null,
+    int InvalidResponses = 0,
+    bool OptedOut = false,
+    bool Paused = false,
+    IReadOnlyDictionary<string, string>? Answers = null)
+{
+    /// <summary>Whether the contact responded to the campaign at all: an answer (valid or not), an opt-out or a pause.</summary>
+    public bool Responded => FirstResponseAt is not null;
+}
+
+/// <summary>
+/// One response of a contact to a campaign. <see cref="StepId"/> with <see cref="Answer"/> is a valid
+/// answer to that question; <see cref="Invalid"/> an answer that matched nothing; <see cref="OptedOut"/>
+/// and <see cref="Paused"/> a keyword. Every kind counts as a response.
+/// </summary>
+public sealed record FactResponse(DateTimeOffset At, string? StepId = null, string? Answer = null, bool Invalid = false, bool OptedOut = false, bool Paused = false);
 
 /// <summary>The result of handing one claimed message to its provider.</summary>
 public sealed record SendOutcome(string ContactId, bool Accepted, string? MessageId, string? FailureReason, DateTimeOffset At);
 
 /// <summary>A campaign's facts counted by status.</summary>
-public sealed record FactCounts(int Pending, int Skipped, int Sent, int Delivered, int Failed)
+public sealed record FactCounts(int Pending, int Skipped, int Sent, int Delivered, int Failed, int Waiting = 0, int Responded = 0, int OptedOut = 0, int Paused = 0, int InvalidResponses = 0)
 {
     /// <summary>Contacts sent to or attempted: sent, delivered and failed alike (carrier failures count as sent).</summary>
     public int Attempted => Sent + Delivered + Failed;

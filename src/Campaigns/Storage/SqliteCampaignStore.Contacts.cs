@@ -34,6 +34,51 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> SetChannelStatusAsync(TenantId tenant, string contactId, ChannelKind channel, ChannelStatus status, DateTimeOffset? pausedUntil, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT channels, paused_until FROM contacts WHERE tenant_id = $t AND contact_id = $c";
+        read.Parameters.AddWithValue("$t", tenant.Value);
+        read.Parameters.AddWithValue("$c", contactId);
+        Dictionary<ChannelKind, ChannelStatus> channels;
+        Dictionary<ChannelKind, DateTimeOffset> pauses;
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return false;
+            }
+
+            channels = JsonSerializer.Deserialize<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(0), Json) ?? [];
+            pauses = reader.IsDBNull(1) ? [] : JsonSerializer.Deserialize<Dictionary<ChannelKind, DateTimeOffset>>(reader.GetString(1), Json) ?? [];
+        }
+
+        channels[channel] = status;
+        if (status == ChannelStatus.Paused && pausedUntil is { } until)
+        {
+            pauses[channel] = until;
+        }
+        else
+        {
+            pauses.Remove(channel);
+        }
+
+        await using var write = connection.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = "UPDATE contacts SET channels = $ch, paused_until = $p WHERE tenant_id = $t AND contact_id = $c";
+        write.Parameters.AddWithValue("$t", tenant.Value);
+        write.Parameters.AddWithValue("$c", contactId);
+        write.Parameters.AddWithValue("$ch", JsonSerializer.Serialize(channels, Json));
+        write.Parameters.AddWithValue("$p", pauses.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(pauses, Json));
+        await write.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <inheritdoc />
     public async Task<bool> ImportExistsAsync(TenantId tenant, string importId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -44,7 +44,7 @@ public sealed partial class SqliteCampaignStore
         {
             read.Transaction = transaction;
             read.CommandText = """
-                SELECT contact_id, channel, address, status, reason, message_id, sent_at, delivered_at
+                SELECT contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers
                 FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c
                 """;
             read.Parameters.AddWithValue("$t", tenant.Value);
@@ -74,7 +74,14 @@ public sealed partial class SqliteCampaignStore
         NullableString(reader, 5),
         NullableTime(reader, 6),
         NullableTime(reader, 7),
-        campaignId);
+        campaignId,
+        NullableTime(reader, 8),
+        reader.GetInt32(9),
+        reader.GetInt32(10) != 0,
+        reader.GetInt32(11) != 0,
+        reader.IsDBNull(12) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(12), Json));
+
+    private const string FactColumns = "contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers";
 
     /// <inheritdoc />
     public async Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default)
@@ -124,7 +131,7 @@ public sealed partial class SqliteCampaignStore
         command.CommandText = """
             UPDATE delivery_facts SET status = $s, reason = $r, delivered_at = CASE WHEN $s = $delivered THEN $at ELSE delivered_at END
             WHERE tenant_id = $t AND message_id = $m AND status IN ($sent, $delivered, $failed) AND status <> $s
-            RETURNING contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, campaign_id
+            RETURNING contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers, campaign_id
             """;
         command.Parameters.AddWithValue("$t", tenant.Value);
         command.Parameters.AddWithValue("$m", messageId);
@@ -135,7 +142,51 @@ public sealed partial class SqliteCampaignStore
         command.Parameters.AddWithValue("$delivered", (int)DeliveryStatus.Delivered);
         command.Parameters.AddWithValue("$failed", (int)DeliveryStatus.Failed);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, reader.GetString(8)) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, reader.GetString(13)) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<DeliveryFact?> RecordResponseAsync(TenantId tenant, string campaignId, string contactId, FactResponse response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE delivery_facts SET
+                first_response_at = COALESCE(first_response_at, $at),
+                invalid_count = invalid_count + $invalid,
+                opted_out = MAX(opted_out, $out),
+                paused = MAX(paused, $paused),
+                answers = CASE WHEN $step IS NULL THEN answers ELSE json_set(COALESCE(answers, json_object()), '$.' || json_quote($step), $answer) END
+            WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c
+            RETURNING {FactColumns}
+            """;
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$cmp", campaignId);
+        command.Parameters.AddWithValue("$c", contactId);
+        command.Parameters.AddWithValue("$at", ToUnixMs(response.At));
+        command.Parameters.AddWithValue("$invalid", response.Invalid ? 1 : 0);
+        command.Parameters.AddWithValue("$out", response.OptedOut ? 1 : 0);
+        command.Parameters.AddWithValue("$paused", response.Paused ? 1 : 0);
+        command.Parameters.AddWithValue("$step", Db(response.Answer is null ? null : response.StepId));
+        command.Parameters.AddWithValue("$answer", Db(response.Answer));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, campaignId) : null;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<DeliveryFact> ReadFactsAsync(TenantId tenant, string campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {FactColumns} FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp ORDER BY contact_id";
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$cmp", campaignId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadFact(reader, campaignId);
+        }
     }
 
     /// <inheritdoc />
@@ -143,16 +194,24 @@ public sealed partial class SqliteCampaignStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, COUNT(*) FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp GROUP BY status";
+        command.CommandText = """
+            SELECT status, COUNT(*), COUNT(first_response_at), SUM(opted_out), SUM(paused), SUM(invalid_count)
+            FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp GROUP BY status
+            """;
         command.Parameters.AddWithValue("$t", tenant.Value);
         command.Parameters.AddWithValue("$cmp", campaignId);
-        var counts = new int[5];
+        var counts = new int[6];
+        int responded = 0, optedOut = 0, paused = 0, invalid = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             counts[reader.GetInt32(0)] = reader.GetInt32(1);
+            responded += reader.GetInt32(2);
+            optedOut += reader.GetInt32(3);
+            paused += reader.GetInt32(4);
+            invalid += reader.GetInt32(5);
         }
 
-        return new FactCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
+        return new FactCounts(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], responded, optedOut, paused, invalid);
     }
 }

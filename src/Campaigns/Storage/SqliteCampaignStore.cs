@@ -65,7 +65,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         CREATE TABLE IF NOT EXISTS contacts (
             tenant_id TEXT NOT NULL, contact_id TEXT NOT NULL,
             first_name TEXT NOT NULL, last_name TEXT NOT NULL, phone TEXT, email TEXT, time_zone TEXT, external_id TEXT,
-            fields TEXT NOT NULL, labels TEXT NOT NULL, channels TEXT NOT NULL,
+            fields TEXT NOT NULL, labels TEXT NOT NULL, channels TEXT NOT NULL, paused_until TEXT,
             PRIMARY KEY (tenant_id, contact_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contacts_external_id ON contacts (tenant_id, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (tenant_id, phone) WHERE phone IS NOT NULL;
@@ -85,6 +85,8 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             tenant_id TEXT NOT NULL, campaign_id TEXT NOT NULL, contact_id TEXT NOT NULL,
             channel INTEGER NOT NULL, address TEXT, status INTEGER NOT NULL, reason TEXT, message_id TEXT,
             sent_at INTEGER, delivered_at INTEGER,
+            first_response_at INTEGER, invalid_count INTEGER NOT NULL DEFAULT 0,
+            opted_out INTEGER NOT NULL DEFAULT 0, paused INTEGER NOT NULL DEFAULT 0, answers TEXT,
             PRIMARY KEY (tenant_id, campaign_id, contact_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS delivery_facts_message ON delivery_facts (tenant_id, message_id) WHERE message_id IS NOT NULL;
         CREATE TABLE IF NOT EXISTS due_work (grain_key TEXT NOT NULL PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
