@@ -15,7 +15,7 @@ using Microsoft.Extensions.Hosting;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Mounts the Campaigns HTTP API (<c>API.md</c>).</summary>
-public static class CampaignsEndpointRouteBuilderExtensions
+public static partial class CampaignsEndpointRouteBuilderExtensions
 {
     /// <summary>Registers what the API needs: its options (who may call) and JSON settings.</summary>
     public static IServiceCollection AddCampaignsApi(this IServiceCollection services, Action<CampaignsApiOptions>? configure = null)

@@ -17,7 +17,7 @@ namespace Campaigns;
 /// tenant travels with each grain call and a grain of another tenant refuses it. Bad input throws
 /// <see cref="CampaignsValidationException"/> naming every problem, and changes nothing.
 /// </summary>
-public sealed class CampaignsClient
+public sealed partial class CampaignsClient
 {
     private readonly IGrainFactory _grains;
     private readonly ICampaignStore _store;
