@@ -87,6 +87,7 @@ internal static class ApiViews
             ? new { kind = "once", sendAt = request.Schedule.SendAt }
             : (object)new { kind = "now" };
         view["durationHours"] = request.DurationHours;
+        view["reminderAfterHours"] = request.ReminderAfterHours;
         view["skipped"] = d.Skipped;
         view["delivered"] = d.Delivered;
         view["failed"] = d.Failed;

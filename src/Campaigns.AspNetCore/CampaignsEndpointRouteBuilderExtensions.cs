@@ -217,8 +217,9 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         }
 
         var duration = body.Int("durationHours") ?? CampaignRequest.DefaultDurationHours;
+        var reminderAfter = body.Int("reminderAfterHours");
         errors.ThrowIfAny();
-        var campaignId = await c.CreateCampaignAsync(Tenant(http), new CampaignRequest(name!, description, scriptId!, channel, recipients!, schedule!, duration));
+        var campaignId = await c.CreateCampaignAsync(Tenant(http), new CampaignRequest(name!, description, scriptId!, channel, recipients!, schedule!, duration, reminderAfter));
         return Results.Created($"{http.Request.Path}/{campaignId}", new { campaignId });
     }
 
@@ -304,6 +305,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
 
     private static void MapDevRoutes(RouteGroupBuilder dev)
     {
+        MapConversationDevRoutes(dev);
         dev.MapGet("/outbox", (HttpContext http, string? address, DevOutbox outbox) => Results.Ok(new
         {
             items = outbox.For(Tenant(http), address).Select(m => new

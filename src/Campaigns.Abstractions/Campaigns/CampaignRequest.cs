@@ -3,7 +3,12 @@ using Campaigns.Contacts;
 
 namespace Campaigns.Campaigns;
 
-/// <summary>A campaign as a host asks for it: one send of a script to an import or audience over one channel.</summary>
+/// <summary>
+/// A campaign as a host asks for it: one send of a script to an import or audience over one channel.
+/// <see cref="DurationHours"/> is how long after sending replies belong to it; <see cref="ReminderAfterHours"/>
+/// (optional, interactive scripts only, shorter than the duration) asks contacts whose question is
+/// still unanswered that long after the send again, once.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Campaigns.CampaignRequest")]
 public sealed record CampaignRequest(
     string Name,
@@ -12,7 +17,8 @@ public sealed record CampaignRequest(
     ChannelKind Channel,
     Recipients Recipients,
     CampaignSchedule Schedule,
-    int DurationHours = CampaignRequest.DefaultDurationHours)
+    int DurationHours = CampaignRequest.DefaultDurationHours,
+    int? ReminderAfterHours = null)
 {
     /// <summary>How long after sending replies belong to the campaign, unless given: 72 hours.</summary>
     public const int DefaultDurationHours = 72;

@@ -1,5 +1,6 @@
 using Campaigns.Campaigns;
 using Campaigns.Channels;
+using Campaigns.Conversations;
 using Campaigns.Scripts;
 using Campaigns.Tenants;
 using Orleans.Concurrency;
@@ -70,6 +71,14 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Sends the next page of recipients.</summary>
     [Alias("Continue"), OneWay]
     Task Continue();
+
+    /// <summary>What a conversation needs to route replies to this campaign, or null when there is none.</summary>
+    [Alias("Terms"), AlwaysInterleave]
+    Task<CampaignTerms?> Terms();
+
+    /// <summary>Records a contact's response in the campaign's facts and updates the row's figures.</summary>
+    [Alias("RecordResponse")]
+    Task RecordResponse(ContactResponse response);
 }
 
 /// <summary>A tenant's campaign list, held in memory. Keyed by the tenant id.</summary>

@@ -245,6 +245,8 @@ public sealed partial class CampaignsClient
             errors.Add("durationHours", "The duration is 1 to 8760 hours.");
         }
 
+        CheckReminder(request, script, errors);
+
         if (_dispatcher.Resolve(await TenantGrain(tenant).GetChannels(), request.Channel) is null)
         {
             errors.Add("channel", $"The tenant has no provider for the {request.Channel.ToName()} channel: set one with PUT /channels/{request.Channel.ToName()}.");

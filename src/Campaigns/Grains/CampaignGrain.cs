@@ -29,6 +29,9 @@ internal sealed class CampaignState
 
     /// <summary>Contacts skipped among those up to <see cref="Cursor"/>.</summary>
     [Id(8)] public int Skipped { get; set; }
+
+    /// <summary>Whether the reminder (<see cref="CampaignRequest.ReminderAfterHours"/>) went.</summary>
+    [Id(20)] public bool Reminded { get; set; }
 }
 
 /// <summary>
@@ -124,6 +127,12 @@ internal sealed partial class CampaignGrain(
                 // Nothing is driving this send in this activation (it was deactivated or a continuation was lost).
                 ScheduleContinue();
                 break;
+            case CampaignStatus.Sent when ReminderDue is { } remindAt && remindAt <= Now:
+                await RemindAsync();
+                break;
+            case CampaignStatus.Sent when ReminderDue is { } remindAt:
+                scheduler.Arm(this.GetPrimaryKeyString(), remindAt);
+                break;
             case CampaignStatus.Sent or CampaignStatus.Cancelled:
             case CampaignStatus.Scheduled when state.State.Request is null:
                 // Done, or a due time left behind by a create that crashed before the campaign was written.
@@ -147,7 +156,7 @@ internal sealed partial class CampaignGrain(
             state.State.Status = CampaignStatus.Sent;
             state.State.FinishedAt = Now;
             await state.WriteStateAsync();
-            await store.ClearDueAsync(this.GetPrimaryKeyString());
+            await SettleDueAsync();
             LogFinished(logger, Owner.Value, CampaignId, state.State.Attempted, state.State.Skipped);
         }
         else
@@ -208,7 +217,7 @@ internal sealed partial class CampaignGrain(
             {
                 var fact = pending[i];
                 var contact = byId[fact.ContactId];
-                var text = string.Join("\n\n", opening.Select(s => MergeFields.Render(s.Text, contact)));
+                var text = ScriptText.Render(opening, contact);
                 var message = new OutboundMessage(Owner, CampaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{CampaignId}:{contact.ContactId}");
                 var result = await ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, ct);
                 results[i] = new SendOutcome(contact.ContactId, result.Accepted, result.MessageId, result.FailureReason, Now);
@@ -260,7 +269,7 @@ internal sealed partial class CampaignGrain(
             IsRecurring: false,
             s.Script!.Type,
             s.Attempted,
-            Responded: 0,
+            Responded: _responded,
             LastSent: s.StartedAt ?? s.SendAt,
             IsUpcoming: s.Status == CampaignStatus.Scheduled,
             s.Status);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Campaigns.Scheduling;
 
 /// <summary>
-/// Wakes campaign grains at their due times. Due times are durable (<see cref="ICampaignStore.SetDueAsync"/>):
+/// Wakes campaign grains (and conversations whose pause ends) at their due times. Due times are durable (<see cref="ICampaignStore.SetDueAsync"/>):
 /// on silo start every remembered one is armed again, and a periodic sweep wakes any that are
 /// past due, so a send interrupted by a crash or a deactivation goes on. Timers come from the
 /// configured <see cref="TimeProvider"/>, so a fake clock drives them in tests. Waking is
@@ -90,10 +90,18 @@ internal sealed partial class DueWorkScheduler(
     {
         try
         {
-            if (TenantId.TryFromKey(grainKey, out var tenant, out _))
+            if (TenantId.TryFromKey(grainKey, out var tenant, out var id))
             {
                 TenantContext.Set(tenant);
-                await grains.GetGrain<ICampaignGrain>(grainKey).Wake();
+                if (id.StartsWith(ConversationGrain.DuePrefix, StringComparison.Ordinal))
+                {
+                    // A conversation's pause ran out.
+                    await grains.GetGrain<IConversationGrain>(tenant.Key(id[ConversationGrain.DuePrefix.Length..])).Wake();
+                }
+                else
+                {
+                    await grains.GetGrain<ICampaignGrain>(grainKey).Wake();
+                }
             }
         }
         catch (Exception ex)

@@ -19,11 +19,17 @@ public static class ScriptPath
     /// What a campaign sends first: the first step and the messages that follow it, up to and
     /// including the first question (a conversation then waits for the answer).
     /// </summary>
-    public static IReadOnlyList<ScriptStep> Opening(Script script)
+    public static IReadOnlyList<ScriptStep> Opening(Script script) => Through(script, script.Steps.Count > 0 ? script.Steps[0] : null);
+
+    /// <summary>
+    /// What is sent from <paramref name="start"/> on: that step and the messages after it, up to and
+    /// including the next question (empty when <paramref name="start"/> is null: the script ended).
+    /// </summary>
+    public static IReadOnlyList<ScriptStep> Through(Script script, ScriptStep? start)
     {
         var steps = new List<ScriptStep>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var step = script.Steps.Count > 0 ? script.Steps[0] : null; step is not null && seen.Add(step.Id); step = Next(script, step))
+        for (var step = start; step is not null && seen.Add(step.Id); step = Next(script, step))
         {
             steps.Add(step);
             if (step.Kind.IsQuestion())

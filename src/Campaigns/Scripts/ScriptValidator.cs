@@ -65,6 +65,12 @@ public static class ScriptValidator
                 {
                     errors.Add($"{at}.text", $"The text is {s.Text.Length} characters long; at most {MaxTextLength} fit in an SMS.");
                 }
+                else if (ScriptNames.TryParseKind(s.Kind, out var k) && k == StepKind.MultipleChoice && s.Choices is { Count: > 0 } listed
+                    && s.Text.Length + 1 + ScriptText.Choices(listed).Length is var sent && sent > MaxTextLength)
+                {
+                    // The numbered choices are sent under the question, so they count too.
+                    errors.Add($"{at}.text", $"The text with its numbered choices is {sent} characters long; at most {MaxTextLength} fit in an SMS.");
+                }
             }
 
             var choices = s.Choices ?? [];

@@ -61,6 +61,21 @@ public interface ICampaignStore
     /// <summary>Sets a contact's status on a channel; <paramref name="pausedUntil"/> is the automatic resume time of a pause (null: indefinitely). Returns false when the contact does not exist.</summary>
     Task<bool> SetChannelStatusAsync(TenantId tenant, string contactId, ChannelKind channel, ChannelStatus status, DateTimeOffset? pausedUntil, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A contact's most recent facts on a channel whose message left and was not reported failed
+    /// (sent or delivered), newest send first: the campaigns a reply from the contact may belong to.
+    /// </summary>
+    Task<IReadOnlyList<DeliveryFact>> ReadContactFactsAsync(TenantId tenant, string contactId, ChannelKind channel, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The contact whose address on a channel is <paramref name="address"/> (an E.164 phone, an email, a web-chat session), or null.</summary>
+    Task<Contact?> FindContactByAddressAsync(TenantId tenant, ChannelKind channel, string address, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a contact unless a contact already has its address on <paramref name="channel"/>, in one
+    /// transaction (two messages from one new number make one contact). Returns the stored contact and whether it was added.
+    /// </summary>
+    Task<(Contact Contact, bool Created)> AddContactAsync(TenantId tenant, Contact contact, ChannelKind channel, CancellationToken cancellationToken = default);
+
     /// <summary>Counts a campaign's facts by status.</summary>
     Task<FactCounts> CountFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
 
