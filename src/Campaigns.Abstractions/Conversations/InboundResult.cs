@@ -69,3 +69,17 @@ public sealed record CampaignTerms(string CampaignId, Channels.ChannelKind Chann
 /// <param name="ContactId">The contact created for the visitor.</param>
 /// <param name="Introduced">Whether the tenant's web-chat intro script was sent.</param>
 public sealed record WebchatSession(string SessionId, string ContactId, bool Introduced);
+
+/// <summary>A contact's conversation as it stands.</summary>
+/// <param name="OpenQuestions">The questions waiting for an answer, one per campaign still open to the contact.</param>
+/// <param name="PausedUntil">When each paused channel resumes by itself (a channel paused indefinitely is absent).</param>
+[GenerateSerializer, Immutable, Alias("Campaigns.ConversationView")]
+public sealed record ConversationView(IReadOnlyList<OpenQuestion> OpenQuestions, IReadOnlyDictionary<Channels.ChannelKind, DateTimeOffset> PausedUntil);
+
+/// <summary>A question waiting for the contact's answer.</summary>
+/// <param name="CampaignId">The campaign (or introductory) id.</param>
+/// <param name="StepId">The question.</param>
+/// <param name="ExpiresAt">When replies stop belonging to the campaign.</param>
+/// <param name="Reminded">Whether the campaign's reminder reached the contact.</param>
+[GenerateSerializer, Immutable, Alias("Campaigns.OpenQuestion")]
+public sealed record OpenQuestion(string CampaignId, string StepId, DateTimeOffset ExpiresAt, bool Reminded);

@@ -30,6 +30,10 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>A pause ran out: resumes the channels whose pause ended.</summary>
     [Alias("Wake")]
     Task Wake();
+
+    /// <summary>Where the contact is: the questions waiting for an answer and the pauses that will end by themselves.</summary>
+    [Alias("Get")]
+    Task<ConversationView> Get();
 }
 
 /// <summary>

@@ -87,6 +87,13 @@ public sealed partial class CampaignsClient
         return new WebchatSession(sessionId, contact.ContactId, result.Outcome == InboundOutcome.Introduced);
     }
 
+    /// <summary>A contact's conversation: the questions waiting for an answer and when paused channels resume.</summary>
+    public async Task<ConversationView> GetConversationAsync(TenantId tenant, string contactId)
+    {
+        TenantContext.Set(tenant);
+        return await _grains.GetGrain<IConversationGrain>(tenant.Key(contactId)).Get();
+    }
+
     private static Contact NewContact(string? phone = null, string? webchatSession = null) => new(
         "ct_" + Guid.NewGuid().ToString("N")[..16],
         string.Empty,

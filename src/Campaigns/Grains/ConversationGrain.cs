@@ -195,6 +195,25 @@ internal sealed partial class ConversationGrain(
         await SettlePauseDueAsync();
     }
 
+    public async Task<ConversationView> Get()
+    {
+        var now = Now;
+        var open = new List<OpenQuestion>();
+        foreach (var channel in Enum.GetValues<ChannelKind>())
+        {
+            foreach (var fact in await store.ReadContactFactsAsync(Owner, ContactId, channel, RoutingDepth))
+            {
+                if (await TermsAsync(fact.CampaignId!) is { Script.Type: ScriptType.Interactive } terms && fact.SentAt!.Value.AddHours(terms.DurationHours) > now
+                    && Peek(new Active(fact, terms)) is { OpenStepId: { } stepId } thread)
+                {
+                    open.Add(new OpenQuestion(terms.CampaignId, stepId, thread.ExpiresAt, thread.Reminded));
+                }
+            }
+        }
+
+        return new ConversationView(open, new Dictionary<ChannelKind, DateTimeOffset>(state.State.PausedUntil));
+    }
+
     private async Task<(InboundResult Result, ChannelStatus Status)> KeywordAsync(ChannelKind channel, ChannelStatus status, Keyword keyword, List<Outgoing> outgoing)
     {
         var tenant = (await TenantSettingsAsync())!;
@@ -414,19 +433,28 @@ internal sealed partial class ConversationGrain(
     /// <summary>The contact's place in a campaign; a campaign not yet answered waits on the last step of its opening.</summary>
     private ConversationThread Thread(Active active)
     {
-        if (!state.State.Threads.TryGetValue(active.Terms.CampaignId, out var thread))
+        var thread = Peek(active);
+        if (state.State.Threads.TryAdd(active.Terms.CampaignId, thread))
         {
-            var opening = ScriptPath.Opening(active.Terms.Script);
-            thread = new ConversationThread
-            {
-                OpenStepId = opening.Count > 0 && opening[^1].Kind.IsQuestion() ? opening[^1].Id : null,
-                ExpiresAt = active.Fact.SentAt!.Value.AddHours(active.Terms.DurationHours),
-            };
-            state.State.Threads[active.Terms.CampaignId] = thread;
             _changed = true;
         }
 
         return thread;
+    }
+
+    private ConversationThread Peek(Active active)
+    {
+        if (state.State.Threads.TryGetValue(active.Terms.CampaignId, out var thread))
+        {
+            return thread;
+        }
+
+        var opening = ScriptPath.Opening(active.Terms.Script);
+        return new ConversationThread
+        {
+            OpenStepId = opening.Count > 0 && opening[^1].Kind.IsQuestion() ? opening[^1].Id : null,
+            ExpiresAt = active.Fact.SentAt!.Value.AddHours(active.Terms.DurationHours),
+        };
     }
 
     private static ScriptStep? OpenStep(CampaignTerms terms, ConversationThread thread) =>
