@@ -1,7 +1,10 @@
 using Campaigns.AspNetCore;
+using Campaigns.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Api;
 
@@ -12,11 +15,18 @@ public sealed class AdminAppFactory : WebApplicationFactory<Program>
 
     public bool AllowAnonymous { get; init; } = true;
 
+    /// <summary>A fake clock for the engine (send times, expiry, pauses); null: the system clock.</summary>
+    public FakeTimeProvider? Clock { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Campaigns:DataPath", _dataPath);
         builder.ConfigureServices(services => services.Configure<CampaignsApiOptions>(o => o.AllowAnonymousInDevelopment = AllowAnonymous));
+        if (Clock is { } clock)
+        {
+            builder.ConfigureTestServices(services => services.Configure<CampaignsOptions>(o => o.TimeProvider = clock));
+        }
     }
 
     public CampaignsClient Campaigns => Services.GetRequiredService<CampaignsClient>();
