@@ -26,6 +26,9 @@ internal sealed class ConversationState
 
     /// <summary>Messages this conversation sent: numbers their idempotency keys.</summary>
     [Id(3)] public long Messages { get; set; }
+
+    /// <summary>An intro owed to a new contact whose first message was a keyword: it follows their next other message.</summary>
+    [Id(4)] public IntroTrigger? PendingIntro { get; set; }
 }
 
 [GenerateSerializer, Alias("Campaigns.ConversationThread")]
@@ -106,6 +109,12 @@ internal sealed partial class ConversationGrain(
             keyword = new Keyword(KeywordKind.Pause, Pause: length);
         }
 
+        if (introduce is not null && keyword is not null)
+        {
+            state.State.PendingIntro = introduce;
+            _changed = true;
+        }
+
         var outgoing = new List<Outgoing>();
         InboundResult result;
         if (keyword is not null)
@@ -116,8 +125,10 @@ internal sealed partial class ConversationGrain(
         {
             result = new InboundResult(InboundOutcome.Ignored, ContactId);
         }
-        else if (introduce is { } trigger)
+        else if ((introduce ?? state.State.PendingIntro) is { } trigger)
         {
+            state.State.PendingIntro = null;
+            _changed = true;
             result = await IntroduceAsync(contact, trigger);
         }
         else

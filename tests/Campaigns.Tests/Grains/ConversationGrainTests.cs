@@ -212,15 +212,30 @@ public sealed class ConversationGrainTests
         Assert.Equal(new InboundResult(InboundOutcome.Answered, first.ContactId, introId, "why", "Too far"), await Reply(env, "+12015550199", "Too far"));
         Assert.Equal(InboundOutcome.Introduced, (await Reply(env, "+12015550198", "hi")).Outcome);
         Assert.Equal(InboundOutcome.OptedOut, (await Reply(env, "+12015550197", "STOP")).Outcome);
+        Assert.Equal(InboundOutcome.Ignored, (await Reply(env, "+12015550197", "hello")).Outcome);
+
+        // A keyword as the first message is answered as a keyword; the intro follows the next message.
+        Assert.Equal(InboundOutcome.Help, (await Reply(env, "+12015550196", "HELP")).Outcome);
+        Assert.Equal(InboundOutcome.Introduced, (await Reply(env, "+12015550196", "ok")).Outcome);
+        Assert.Equal(InboundOutcome.InvalidAnswer, (await Reply(env, "+12015550196", "hmm")).Outcome);
+        Assert.Equal(
+            [
+                "Conv University: reply STOP to unsubscribe or #pause to pause messages. Msg & data rates may apply.",
+                "Hi , are you coming to orientation?",
+                "Sorry, I didn't get that. Please reply YES or NO.\n\nHi , are you coming to orientation?",
+            ],
+            TextsTo(env, "+12015550196"));
+        Assert.Equal(["Conv University: you are unsubscribed and will get no more messages. Reply START to resubscribe."], TextsTo(env, "+12015550197"));
 
         var facts = await FactsAsync(env, introId);
-        Assert.Equal(["+12015550198", "+12015550199"], facts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["+12015550196", "+12015550198", "+12015550199"], facts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(1, facts["+12015550196"].InvalidResponses);
         Assert.Equal(new Dictionary<string, string> { ["coming"] = "no", ["why"] = "Too far" }, facts["+12015550199"].Answers);
         Assert.False(facts["+12015550198"].Responded);
 
         var intro = await env.Client.ListCampaignsAsync(Tenant, new CampaignListQuery(Category: CampaignCategory.Introductory));
         var row = Assert.Single(intro.Items);
-        Assert.Equal((introId, true, 2, 1, ScriptType.Interactive, "Welcome"), (row.CampaignId, row.IsIntroductory, row.Sent, row.Responded, row.Type, row.Name));
+        Assert.Equal((introId, true, 3, 2, ScriptType.Interactive, "Welcome"), (row.CampaignId, row.IsIntroductory, row.Sent, row.Responded, row.Type, row.Name));
         Assert.Equal(CampaignsTestCluster.Epoch, row.LastSent);
         Assert.Equal(0, (await env.Client.ListCampaignsAsync(Tenant, new CampaignListQuery())).Total);
     }
