@@ -290,4 +290,61 @@ public sealed class ConversationGrainTests
         await Assert.ThrowsAsync<TenantMismatchException>(() => grain.Receive(ChannelKind.Sms, "yes", null));
         await Assert.ThrowsAsync<TenantMismatchException>(() => grain.Get());
     }
+
+    [Fact]
+    public async Task Conversations_and_response_counts_survive_a_restart()
+    {
+        using var dir = new TempDirectory();
+        string campaignId;
+        Dictionary<string, string> ids;
+        await using (var first = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(CampaignsTestCluster.Epoch)))
+        {
+            var (importId, script) = await first.SeedAsync(Tenant, FourContactsCsv, Orientation);
+            campaignId = await SendAsync(first, importId, script.ScriptId);
+            ids = (await FactsAsync(first, campaignId)).ToDictionary(f => f.Key, f => f.Value.ContactId);
+            Assert.Equal(InboundOutcome.Answered, (await Reply(first, Ada, "yes")).Outcome);
+            Assert.Equal(InboundOutcome.Paused, (await Reply(first, Grace, "#pause")).Outcome);
+        }
+
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch.AddHours(1));
+        await using var second = await CampaignsTestCluster.StartAsync(dir.Path, clock);
+
+        // The campaign counts its responses from the facts when it comes back, and keeps counting.
+        Assert.Equal(2, (await second.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Responded);
+        Assert.Equal(new InboundResult(InboundOutcome.Answered, ids[Ada], campaignId, "day", "Monday"), await Reply(second, Ada, "1"));
+        Assert.Equal(InboundOutcome.Answered, (await Reply(second, Alan, "no")).Outcome);
+        var row = Assert.Single((await second.Client.ListCampaignsAsync(Tenant, new CampaignListQuery())).Items);
+        Assert.Equal((4, 3, 0.75), (row.Sent, row.Responded, row.Engagement));
+        Assert.Equal(new Dictionary<string, string> { ["coming"] = "yes", ["day"] = "Monday" }, (await FactsAsync(second, campaignId))[Ada].Answers);
+
+        // The pause's due time survived too.
+        clock.Advance(TimeSpan.FromDays(14));
+        Assert.Empty((await second.Client.GetConversationAsync(Tenant, ids[Grace])).PausedUntil);
+        Assert.Equal(ChannelStatus.OptedIn, (await second.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms));
+    }
+
+    [Fact]
+    public async Task Replies_arriving_together_are_each_counted_once()
+    {
+        using var dir = new TempDirectory();
+        var phones = Enumerable.Range(110, 40).Select(n => $"+1201555{n:0000}").ToList();
+        var csv = "phone,first_name,last_name\n" + string.Join("\n", phones.Select((p, i) => $"{p},Student{i},Test"));
+        var (env, _, importId, script) = await StartAsync(dir, csv);
+        await using var _ = env;
+        var campaignId = await SendAsync(env, importId, script.ScriptId);
+
+        // Each contact answers twice (one invalid), and all contacts at once.
+        var results = await Task.WhenAll(phones.Select(async (p, i) => new[]
+        {
+            await Reply(env, p, "hmm"),
+            await Reply(env, p, i % 2 == 0 ? "yes" : "no"),
+        }));
+        Assert.All(results, r => Assert.Equal([InboundOutcome.InvalidAnswer, InboundOutcome.Answered], r.Select(x => x.Outcome)));
+
+        var facts = await FactsAsync(env, campaignId);
+        Assert.Equal(40, facts.Count);
+        Assert.All(facts.Values, f => Assert.Equal((1, 1), (f.InvalidResponses, f.Answers!.Count)));
+        var row = Assert.Single((await env.Client.ListCampaignsAsync(Tenant, new CampaignListQuery())).Items);
+        Assert.Equal((40, 40, 1.0), (row.Sent, row.Responded, row.Engagement));
+    }
 }

@@ -146,4 +146,15 @@ public sealed class ScriptValidatorTests
 
         Assert.Equal(["The text is 1601 characters long; at most 1600 fit in an SMS."], ex.Errors["steps[0].text"]);
     }
+
+    [Fact]
+    public void A_multiple_choice_whose_numbered_choices_overflow_the_sms_limit_is_refused()
+    {
+        var text = new string('x', ScriptValidator.MaxTextLength - 10);
+        var ex = Assert.Throws<CampaignsValidationException>(() => ScriptValidator.Validate("s", new ScriptDraft("Long", null, [new StepDraft("q", "multipleChoice", text, ["Monday", "Tuesday"])])));
+        Assert.Equal([$"The text with its numbered choices is {text.Length + 1 + "1) Monday\n2) Tuesday".Length} characters long; at most 1600 fit in an SMS."], ex.Errors["steps[0].text"]);
+
+        var fits = ScriptValidator.Validate("s", new ScriptDraft("Fits", null, [new StepDraft("q", "multipleChoice", new string('x', 1579), ["Monday", "Tuesday"])]));
+        Assert.Equal(ScriptType.Interactive, fits.Type);
+    }
 }
