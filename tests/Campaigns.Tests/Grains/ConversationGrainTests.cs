@@ -347,4 +347,41 @@ public sealed class ConversationGrainTests
         var row = Assert.Single((await env.Client.ListCampaignsAsync(Tenant, new CampaignListQuery())).Items);
         Assert.Equal((40, 40, 1.0), (row.Sent, row.Responded, row.Engagement));
     }
+
+    [Fact]
+    public async Task Keywords_win_over_answers_and_act_on_the_right_channels()
+    {
+        using var dir = new TempDirectory();
+        var (env, _, importId, script) = await StartAsync(dir);
+        await using var _ = env;
+        await env.Client.PutTenantAsync(Tenant, new TenantSettings("Conv University", "Etc/UTC", HelpText: "Conv University help: call 555-0100. Reply STOP to stop."));
+        var campaignId = await SendAsync(env, importId, script.ScriptId);
+        var ids = (await FactsAsync(env, campaignId)).ToDictionary(f => f.Key, f => f.Value.ContactId);
+
+        // HELP is answered with the tenant's text and is not a response; the question stays open.
+        Assert.Equal(new InboundResult(InboundOutcome.Help, ids[Ada]), await Reply(env, Ada, "help"));
+        Assert.Equal("Conv University help: call 555-0100. Reply STOP to stop.", TextsTo(env, Ada).Last());
+        Assert.False((await FactsAsync(env, campaignId))[Ada].Responded);
+        Assert.Equal(InboundOutcome.Answered, (await Reply(env, Ada, "yes")).Outcome);
+
+        // STOPALL opts out on every channel; STOP only on the one it came from.
+        Assert.Equal(InboundOutcome.OptedOut, (await Reply(env, Grace, "STOPALL")).Outcome);
+        var grace = (await env.Client.GetContactAsync(Tenant, ids[Grace]))!;
+        Assert.All(Enum.GetValues<ChannelKind>(), c => Assert.Equal(ChannelStatus.OptedOut, grace.StatusOn(c)));
+        Assert.Equal(InboundOutcome.OptedOut, (await Reply(env, Alan, "cancel")).Outcome);
+        var alan = (await env.Client.GetContactAsync(Tenant, ids[Alan]))!;
+        Assert.Equal((ChannelStatus.OptedOut, ChannelStatus.OptedIn), (alan.StatusOn(ChannelKind.Sms), alan.StatusOn(ChannelKind.Email)));
+
+        // YES after an opt-out opts back in (it cannot answer anything: nothing was asked since).
+        Assert.Equal(new InboundResult(InboundOutcome.OptedIn, ids[Alan]), await Reply(env, Alan, "Yes"));
+        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Alan]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(
+            ["Hi Alan, are you coming to orientation?", ConversationTexts.OptedOut(new TenantSettings("Conv University", "Etc/UTC")), ConversationTexts.OptedIn(new TenantSettings("Conv University", "Etc/UTC"))],
+            TextsTo(env, Alan));
+
+        var facts = await FactsAsync(env, campaignId);
+        Assert.True(facts[Grace] is { OptedOut: true, Responded: true, Answers: null });
+        Assert.True(facts[Alan] is { OptedOut: true, Responded: true });
+        Assert.Equal(3, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Responded);
+    }
 }
