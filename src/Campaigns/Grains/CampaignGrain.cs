@@ -162,16 +162,16 @@ internal sealed partial class CampaignGrain(
 
         if (!state.State.RecipientsExhausted)
         {
-            if (await SendPageAsync())
+            if (!await SendPageAsync())
             {
-                state.State.RecipientsExhausted = true;
-                await state.WriteStateAsync();
+                _lastProgress = Now;
+                ScheduleContinue();
+                await PublishRowAsync();
+                return;
             }
 
-            _lastProgress = Now;
-            ScheduleContinue();
-            await PublishRowAsync();
-            return;
+            state.State.RecipientsExhausted = true;
+            await state.WriteStateAsync();
         }
 
         // Every recipient has a fact; send those whose window has opened (and any left pending by an interruption).

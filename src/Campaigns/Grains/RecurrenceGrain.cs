@@ -78,7 +78,7 @@ internal sealed partial class RecurrenceGrain(
         return Task.FromResult(s.Request is null
             ? null
             : new ScheduleDetails(ScheduleId, s.Request, s.Script!.Type, s.Status, s.Paused, s.NextSend,
-                s.NextSend is { } next ? RecurrenceRules.InstanceId(ScheduleId, next) : null, [.. s.Instances], s.CreatedAt));
+                s.NextSend is { } next ? RecurrenceRules.InstanceId(ScheduleId, next) : null, [.. s.Instances.OrderBy(i => i.At)], s.CreatedAt));
     }
 
     public async Task Cancel()
@@ -137,7 +137,9 @@ internal sealed partial class RecurrenceGrain(
 
         if (!state.State.Skips.Contains(utc))
         {
+            // Recorded now, so the schedule shows the skipped send before its time comes.
             state.State.Skips.Add(utc);
+            Record(at, InstanceOutcome.Skipped);
             await AdvanceAsync();
         }
     }
@@ -164,18 +166,14 @@ internal sealed partial class RecurrenceGrain(
 
             var latest = due[^1];
             var last = due.Count < CatchUpSlice;
-            foreach (var missed in last ? due[..^1] : due)
+            foreach (var missed in (last ? due[..^1] : due).Where(o => !IsSkipped(o)))
             {
-                Record(missed, IsSkipped(missed) ? InstanceOutcome.Skipped : InstanceOutcome.Missed);
+                Record(missed, InstanceOutcome.Missed);
             }
 
-            if (last)
+            if (last && !IsSkipped(latest))
             {
-                if (IsSkipped(latest))
-                {
-                    Record(latest, InstanceOutcome.Skipped);
-                }
-                else if (now - latest <= options.Value.MissedSendGrace)
+                if (now - latest <= options.Value.MissedSendGrace)
                 {
                     // The instance is created (idempotently) before the schedule moves on: a crash in between repeats a harmless create.
                     await StartInstanceAsync(latest);

@@ -26,7 +26,7 @@ public static class RecurrenceRules
     /// <summary>The most occurrences a preview lists.</summary>
     public const int MaxPreviewCount = 100;
 
-    // Rules that can never match (BYMONTH=2;BYMONTHDAY=30) stop after this many empty steps instead of looping.
+    // Rules that can never match (BYMONTH=2;BYMONTHDAY=30) stop after this many empty steps (or at the end of the calendar) instead of looping.
     private static readonly EvaluationOptions Evaluation = new() { MaxUnmatchedIncrementsLimit = 10_000 };
 
     /// <summary>The IANA zone, or null when the id is not one.</summary>
@@ -101,7 +101,7 @@ public static class RecurrenceRules
                 exhausted = !occurrences.MoveNext();
                 local = exhausted ? default : LocalDateTime.FromDateTime(occurrences.Current.Period.StartTime.Value);
             }
-            catch (EvaluationLimitExceededException)
+            catch (EvaluationException)
             {
                 exhausted = true;
                 local = default;
