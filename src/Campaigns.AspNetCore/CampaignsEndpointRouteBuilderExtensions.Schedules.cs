@@ -26,10 +26,16 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         {
             var errors = new ValidationErrors();
             var body = await ApiJson.ReadAsync(http.Request, errors);
-            var recurrence = ReadRecurrence(body, errors, timeZoneRequired: true);
+            var recurrence = ReadRecurrence(body, errors, string.Empty);
             errors.ThrowIfAny();
-            var schedule = await c.EditScheduleAsync(Tenant(http), scheduleId, recurrence!);
-            return Results.Ok(ApiViews.Schedule(schedule));
+            try
+            {
+                return Results.Ok(ApiViews.Schedule(await c.EditScheduleAsync(Tenant(http), scheduleId, recurrence!)));
+            }
+            catch (CampaignsValidationException ex)
+            {
+                throw Unprefixed(ex);
+            }
         });
     }
 
@@ -78,8 +84,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         if (!errors.IsEmpty)
         {
             // Report the rule's own problems in the same response.
-            var probe = new Recurrence(frequency, Text("rrule"), DateTimeOffset.UnixEpoch, Text("timeZone") ?? "Etc/UTC", null);
-            Campaigns.Scheduling.RecurrenceRules.Validate(probe, errors, "schedule");
+            Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, Text("rrule"), DateTimeOffset.MinValue, Text("timeZone") ?? "Etc/UTC"), errors, string.Empty);
             errors.ThrowIfAny();
         }
 
@@ -91,38 +96,49 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         }
         catch (CampaignsValidationException ex)
         {
-            // The facade names rule fields under "schedule."; the query names them bare.
-            throw new CampaignsValidationException(ex.Errors.ToDictionary(e => e.Key.StartsWith("schedule.", StringComparison.Ordinal) ? e.Key["schedule.".Length..] : e.Key, e => e.Value, StringComparer.Ordinal));
+            throw Unprefixed(ex);
         }
     }
 
-    /// <summary>Reads <c>{frequency|rrule, startAt, timeZone, endDate?, allowRepeatRecipients?}</c>; null when a required part is missing.</summary>
-    private static Recurrence? ReadRecurrence(ApiJson s, ValidationErrors errors, bool timeZoneRequired)
+    // The facade names rule fields under "schedule."; the query string and the edit body name them bare.
+    private static CampaignsValidationException Unprefixed(CampaignsValidationException ex) =>
+        new(ex.Errors.ToDictionary(e => e.Key.StartsWith("schedule.", StringComparison.Ordinal) ? e.Key["schedule.".Length..] : e.Key, e => e.Value, StringComparer.Ordinal));
+
+    /// <summary>
+    /// Reads <c>{frequency|rrule, startAt, timeZone, endDate?, allowRepeatRecipients?}</c> (fields named
+    /// under <paramref name="prefix"/>); null when a required part is missing, after checking the rest.
+    /// </summary>
+    private static Recurrence? ReadRecurrence(ApiJson s, ValidationErrors errors, string prefix)
     {
+        var at = prefix.Length == 0 ? string.Empty : prefix + ".";
         var frequencyText = s.String("frequency");
-        var frequency = frequencyText is null ? (RecurrenceFrequency?)null : ParseFrequency(frequencyText, "schedule.frequency", errors);
+        var frequency = frequencyText is null ? (RecurrenceFrequency?)null : ParseFrequency(frequencyText, at + "frequency", errors);
         var rrule = s.String("rrule");
         var startAt = s.Time("startAt", required: true);
-        var timeZone = s.String("timeZone", required: timeZoneRequired);
+        var timeZone = s.String("timeZone", required: true);
         DateOnly? endDate = null;
         if (s.String("endDate") is { } end)
         {
             endDate = DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
             if (endDate is null)
             {
-                errors.Add("schedule.endDate", $"'{end}' is not a date (yyyy-MM-dd).");
+                errors.Add(at + "endDate", $"'{end}' is not a date (yyyy-MM-dd).");
             }
         }
 
         var allowRepeat = s.Bool("allowRepeatRecipients") ?? true;
-        if (frequencyText is null && rrule is null)
+        if (startAt is { } start && timeZone is not null)
         {
-            errors.Add("schedule.frequency", "Give a frequency (daily, weekly or monthly) or an rrule.");
+            return new Recurrence(frequency, rrule, start, timeZone, endDate, allowRepeat);
         }
 
-        return startAt is { } at && (timeZone is not null || !timeZoneRequired)
-            ? new Recurrence(frequency, rrule, at, timeZone ?? string.Empty, endDate, allowRepeat)
-            : null;
+        // Something required is missing: still name the rule's own problems in the same response.
+        if (frequencyText is null || frequency is not null)
+        {
+            Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, rrule, startAt ?? DateTimeOffset.MinValue, timeZone ?? "Etc/UTC"), errors, prefix);
+        }
+
+        return null;
     }
 
     private static RecurrenceFrequency? ParseFrequency(string text, string field, ValidationErrors errors)

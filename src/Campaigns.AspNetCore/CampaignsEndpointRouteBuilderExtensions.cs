@@ -214,7 +214,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             {
                 case "now": schedule = CampaignSchedule.Now; break;
                 case "once": schedule = s.Time("sendAt", required: true) is { } at ? CampaignSchedule.Once(at) : null; break;
-                case "recurring": schedule = ReadRecurrence(s, errors, timeZoneRequired: true) is { } recurrence ? CampaignSchedule.Recurring(recurrence) : null; break;
+                case "recurring": schedule = ReadRecurrence(s, errors, "schedule") is { } recurrence ? CampaignSchedule.Recurring(recurrence) : null; break;
                 case { } other: errors.Add("schedule.kind", $"'{other}' is not a schedule kind: use now, once or recurring."); break;
             }
         }

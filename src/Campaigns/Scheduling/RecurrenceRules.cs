@@ -33,33 +33,34 @@ public static class RecurrenceRules
     public static DateTimeZone? Zone(string? timeZone) =>
         string.IsNullOrWhiteSpace(timeZone) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone);
 
-    /// <summary>Checks a rule, adding every problem under <paramref name="prefix"/> (for example <c>schedule</c>).</summary>
+    /// <summary>Checks a rule, adding every problem under <paramref name="prefix"/> (for example <c>schedule</c>; empty for none).</summary>
     public static void Validate(Recurrence recurrence, ValidationErrors errors, string prefix)
     {
         ArgumentNullException.ThrowIfNull(recurrence);
         ArgumentNullException.ThrowIfNull(errors);
+        prefix = string.IsNullOrEmpty(prefix) ? string.Empty : prefix + ".";
         var hasRule = !string.IsNullOrWhiteSpace(recurrence.RRule);
         if (recurrence.Frequency is null && !hasRule)
         {
-            errors.Add($"{prefix}.frequency", "Give a frequency (daily, weekly or monthly) or an rrule.");
+            errors.Add($"{prefix}frequency", "Give a frequency (daily, weekly or monthly) or an rrule.");
         }
         else if (recurrence.Frequency is not null && hasRule)
         {
-            errors.Add($"{prefix}.rrule", "Give either a frequency or an rrule, not both.");
+            errors.Add($"{prefix}rrule", "Give either a frequency or an rrule, not both.");
         }
         else if (hasRule && ParseRule(recurrence.RRule!, out var problem) is null)
         {
-            errors.Add($"{prefix}.rrule", problem!);
+            errors.Add($"{prefix}rrule", problem!);
         }
 
         var zone = Zone(recurrence.TimeZone);
         if (zone is null)
         {
-            errors.Add($"{prefix}.timeZone", $"'{recurrence.TimeZone}' is not an IANA time zone.");
+            errors.Add($"{prefix}timeZone", $"'{recurrence.TimeZone}' is not an IANA time zone.");
         }
         else if (recurrence.EndDate is { } end && LocalDate.FromDateOnly(end) < Instant.FromDateTimeOffset(recurrence.StartAt).InZone(zone).Date)
         {
-            errors.Add($"{prefix}.endDate", "The end date is before the start.");
+            errors.Add($"{prefix}endDate", "The end date is before the start.");
         }
     }
 
