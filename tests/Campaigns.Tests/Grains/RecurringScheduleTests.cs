@@ -166,7 +166,7 @@ public sealed class RecurringScheduleTests
 
         env.Clock.Advance(start - Epoch);
         var grain = env.Cluster.Client.GetGrain<IRecurrenceGrain>(tenant.Key(scheduleId));
-        Orleans.Runtime.RequestContext.Set("campaigns.tenant", tenant.Value);
+        TenantContext.Set(tenant);
         await Task.WhenAll(grain.Wake(), grain.Wake(), env.SweepAsync(), grain.Wake());
         await grain.Wake();
 
