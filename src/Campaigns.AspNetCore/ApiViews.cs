@@ -83,9 +83,7 @@ internal static class ApiViews
         view["recipients"] = request.Recipients.AudienceId is { } audienceId
             ? new { audienceId }
             : new { importId = request.Recipients.ImportId, subset = Subset(request.Recipients.Subset) };
-        view["schedule"] = request.Schedule.Kind == ScheduleKind.Once
-            ? new { kind = "once", sendAt = request.Schedule.SendAt }
-            : (object)new { kind = "now" };
+        view["schedule"] = Schedule(request.Schedule);
         view["durationHours"] = request.DurationHours;
         view["reminderAfterHours"] = request.ReminderAfterHours;
         view["skipped"] = d.Skipped;
@@ -93,6 +91,46 @@ internal static class ApiViews
         view["failed"] = d.Failed;
         return view;
     }
+
+    public static object Schedule(CampaignSchedule schedule) => schedule switch
+    {
+        { Kind: ScheduleKind.Once } => new { kind = "once", sendAt = schedule.SendAt },
+        { Kind: ScheduleKind.Recurring, Recurrence: { } r } => new Dictionary<string, object?>
+        {
+            ["kind"] = "recurring",
+            ["frequency"] = r.Frequency is { } f ? f.ToString().ToLowerInvariant() : null,
+            ["rrule"] = r.RRule,
+            ["startAt"] = r.StartAt,
+            ["timeZone"] = r.TimeZone,
+            ["endDate"] = r.EndDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["allowRepeatRecipients"] = r.AllowRepeatRecipients,
+        },
+        _ => new { kind = "now" },
+    };
+
+    /// <summary>A recurring schedule: <c>status</c> active|ended, <c>nextSend</c>, <c>instances</c>.</summary>
+    public static Dictionary<string, object?> Schedule(ScheduleDetails d) => new()
+    {
+        ["campaignId"] = d.ScheduleId,
+        ["scheduleId"] = d.ScheduleId,
+        ["name"] = d.Request.Name,
+        ["description"] = d.Request.Description,
+        ["isRecurring"] = true,
+        ["type"] = d.Type.ToName(),
+        ["status"] = d.Status == ScheduleStatus.Active ? "active" : "ended",
+        ["paused"] = d.Paused,
+        ["nextSend"] = d.NextSend,
+        ["nextCampaignId"] = d.NextCampaignId,
+        ["instances"] = d.Instances.Select(i => new { campaignId = i.CampaignId, sendAt = i.At, status = i.Outcome.ToString().ToLowerInvariant() }),
+        ["scriptId"] = d.Request.ScriptId,
+        ["channel"] = Channels.ChannelNames.ToName(d.Request.Channel),
+        ["recipients"] = d.Request.Recipients.AudienceId is { } audienceId
+            ? new { audienceId }
+            : new { importId = d.Request.Recipients.ImportId, subset = Subset(d.Request.Recipients.Subset) },
+        ["schedule"] = Schedule(d.Request.Schedule),
+        ["durationHours"] = d.Request.DurationHours,
+        ["createdAt"] = d.CreatedAt,
+    };
 
     public static string Subset(ImportSubset subset) => subset switch
     {

@@ -89,12 +89,15 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         tenant.MapPost("/campaigns", PostCampaign);
         tenant.MapGet("/campaigns", ListCampaigns);
         tenant.MapGet("/campaigns/{campaignId}", async (HttpContext http, string campaignId, CampaignsClient c) =>
-            await c.GetCampaignAsync(Tenant(http), campaignId) is { } d ? Results.Ok(ApiViews.Campaign(d)) : TenantAccessFilter.NotFound());
+            CampaignsClient.IsScheduleId(campaignId)
+                ? await c.GetScheduleAsync(Tenant(http), campaignId) is { } schedule ? Results.Ok(ApiViews.Schedule(schedule)) : TenantAccessFilter.NotFound()
+                : await c.GetCampaignAsync(Tenant(http), campaignId) is { } d ? Results.Ok(ApiViews.Campaign(d)) : TenantAccessFilter.NotFound());
         tenant.MapPost("/campaigns/{campaignId}/cancel", async (HttpContext http, string campaignId, CampaignsClient c) =>
         {
             await c.CancelCampaignAsync(Tenant(http), campaignId);
-            return Results.Ok(new { campaignId, status = "cancelled" });
+            return Results.Ok(new { campaignId, status = CampaignsClient.IsScheduleId(campaignId) ? "ended" : "cancelled" });
         });
+        MapScheduleRoutes(tenant);
 
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment() && app.ServiceProvider.GetService<DevOutbox>() is not null)
         {
@@ -211,7 +214,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             {
                 case "now": schedule = CampaignSchedule.Now; break;
                 case "once": schedule = s.Time("sendAt", required: true) is { } at ? CampaignSchedule.Once(at) : null; break;
-                case "recurring": errors.Add("schedule.kind", "Recurring schedules are not available yet in this version."); break;
+                case "recurring": schedule = ReadRecurrence(s, errors, "schedule") is { } recurrence ? CampaignSchedule.Recurring(recurrence) : null; break;
                 case { } other: errors.Add("schedule.kind", $"'{other}' is not a schedule kind: use now, once or recurring."); break;
             }
         }

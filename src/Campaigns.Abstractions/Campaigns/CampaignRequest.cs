@@ -30,13 +30,16 @@ public sealed record Recipients(string? ImportId, ImportSubset Subset = ImportSu
 
 /// <summary>When a campaign sends.</summary>
 [GenerateSerializer, Immutable, Alias("Campaigns.CampaignSchedule")]
-public sealed record CampaignSchedule(ScheduleKind Kind, DateTimeOffset? SendAt = null)
+public sealed record CampaignSchedule(ScheduleKind Kind, DateTimeOffset? SendAt = null, Recurrence? Recurrence = null)
 {
     /// <summary>Send as soon as it is created.</summary>
     public static CampaignSchedule Now { get; } = new(ScheduleKind.Now);
 
     /// <summary>Send once at a time.</summary>
     public static CampaignSchedule Once(DateTimeOffset sendAt) => new(ScheduleKind.Once, sendAt);
+
+    /// <summary>Send on a recurring schedule: each send is an instance of its own.</summary>
+    public static CampaignSchedule Recurring(Recurrence recurrence) => new(ScheduleKind.Recurring, Recurrence: recurrence);
 }
 
 /// <summary>The kinds of schedule.</summary>
@@ -47,6 +50,9 @@ public enum ScheduleKind
 
     /// <summary>Send once at <see cref="CampaignSchedule.SendAt"/>.</summary>
     Once,
+
+    /// <summary>Send on the <see cref="CampaignSchedule.Recurrence"/>: every send is an instance with its own campaign id.</summary>
+    Recurring,
 }
 
 /// <summary>Where a campaign is in its life.</summary>

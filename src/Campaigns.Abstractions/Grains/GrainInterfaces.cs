@@ -56,6 +56,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("Create")]
     Task Create(CampaignRequest request, Script script);
 
+    /// <summary>Creates the campaign as one send of a recurring schedule; a repeat for the same occurrence changes nothing.</summary>
+    [Alias("CreateInstance")]
+    Task CreateInstance(CampaignRequest request, Script script, RecurringInstance instance);
+
     /// <summary>The campaign, or null when there is none.</summary>
     [Alias("Get")]
     Task<CampaignDetails?> Get();
@@ -88,6 +92,10 @@ public interface ITenantIndexGrain : IGrainWithStringKey
     /// <summary>Adds or replaces a row.</summary>
     [Alias("Upsert")]
     Task Upsert(CampaignRow row);
+
+    /// <summary>Removes a row (an upcoming send that will not happen).</summary>
+    [Alias("Remove")]
+    Task Remove(string campaignId);
 
     /// <summary>One page of the list, with the section counts.</summary>
     [Alias("Query")]

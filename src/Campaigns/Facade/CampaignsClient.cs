@@ -202,7 +202,7 @@ public sealed partial class CampaignsClient
     /// <summary>Lists a tenant's scripts.</summary>
     public Task<IReadOnlyList<Script>> ListScriptsAsync(TenantId tenant) => _store.ListScriptsAsync(tenant);
 
-    /// <summary>Creates a campaign: it sends now, or at its time. Returns its id.</summary>
+    /// <summary>Creates a campaign: it sends now, at its time, or on a recurring schedule. Returns its id (for a recurring one, the schedule's).</summary>
     public async Task<string> CreateCampaignAsync(TenantId tenant, CampaignRequest request)
     {
         await RequireTenantAsync(tenant);
@@ -240,6 +240,8 @@ public sealed partial class CampaignsClient
             errors.Add("schedule.sendAt", "A one-time send needs a sendAt in the future.");
         }
 
+        CheckRecurrence(request.Schedule, errors);
+
         if (request.DurationHours is < 1 or > 24 * 365)
         {
             errors.Add("durationHours", "The duration is 1 to 8760 hours.");
@@ -253,22 +255,30 @@ public sealed partial class CampaignsClient
         }
 
         errors.ThrowIfAny();
+        request = request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty };
+        if (request.Schedule.Kind == ScheduleKind.Recurring)
+        {
+            return await CreateScheduleAsync(tenant, request, script!);
+        }
+
         var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
         TenantContext.Set(tenant);
-        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty }, script!);
+        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request, script!);
         return campaignId;
     }
 
     /// <summary>Reads a campaign, or null.</summary>
-    public async Task<CampaignDetails?> GetCampaignAsync(TenantId tenant, string campaignId)
-    {
-        TenantContext.Set(tenant);
-        return await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Get();
-    }
+    public async Task<CampaignDetails?> GetCampaignAsync(TenantId tenant, string campaignId) =>
+        await GetCampaignGrainStateAsync(tenant, campaignId) ?? await UpcomingInstanceAsync(tenant, campaignId);
 
     /// <summary>Cancels an upcoming send (again: no change); throws <see cref="ConflictException"/> once it started.</summary>
     public async Task CancelCampaignAsync(TenantId tenant, string campaignId)
     {
+        if (await TryCancelScheduledAsync(tenant, campaignId))
+        {
+            return;
+        }
+
         TenantContext.Set(tenant);
         await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Cancel();
     }

@@ -53,6 +53,7 @@ internal sealed partial class CampaignGrain
         else
         {
             await store.ClearDueAsync(this.GetPrimaryKeyString());
+            scheduler.Disarm(this.GetPrimaryKeyString());
         }
     }
 

@@ -32,6 +32,12 @@ internal sealed class CampaignState
 
     /// <summary>Whether the reminder (<see cref="CampaignRequest.ReminderAfterHours"/>) went.</summary>
     [Id(20)] public bool Reminded { get; set; }
+
+    /// <summary>The schedule and occurrence this campaign is an instance of; null for a one-time campaign.</summary>
+    [Id(9)] public RecurringInstance? Instance { get; set; }
+
+    /// <summary>Every recipient has a fact: what is left are sends waiting for their sending window.</summary>
+    [Id(10)] public bool RecipientsExhausted { get; set; }
 }
 
 /// <summary>
@@ -56,7 +62,20 @@ internal sealed partial class CampaignGrain(
 
     private DateTimeOffset Now => options.Value.TimeProvider.GetUtcNow();
 
-    public async Task Create(CampaignRequest request, Script script)
+    public Task Create(CampaignRequest request, Script script) => CreateAsync(request, script, null);
+
+    public async Task CreateInstance(CampaignRequest request, Script script, RecurringInstance instance)
+    {
+        if (state.State.Request is not null && state.State.Instance == instance)
+        {
+            // The schedule repeated a tick it had already acted on: this occurrence exists once.
+            return;
+        }
+
+        await CreateAsync(request, script, instance);
+    }
+
+    private async Task CreateAsync(CampaignRequest request, Script script, RecurringInstance? instance)
     {
         if (state.State.Request is not null)
         {
@@ -65,8 +84,9 @@ internal sealed partial class CampaignGrain(
 
         state.State.Request = request;
         state.State.Script = script;
+        state.State.Instance = instance;
         state.State.Status = CampaignStatus.Scheduled;
-        state.State.SendAt = request.Schedule.Kind == ScheduleKind.Once && request.Schedule.SendAt is { } at ? at : Now;
+        state.State.SendAt = instance?.At ?? (request.Schedule.Kind == ScheduleKind.Once && request.Schedule.SendAt is { } at ? at : Now);
 
         // The due time is written first: a crash before the state leaves a due row that the next wake clears.
         await store.SetDueAsync(this.GetPrimaryKeyString(), state.State.SendAt);
@@ -149,19 +169,40 @@ internal sealed partial class CampaignGrain(
             return;
         }
 
-        var finished = await SendPageAsync();
+        if (!state.State.RecipientsExhausted)
+        {
+            if (!await SendPageAsync())
+            {
+                _lastProgress = Now;
+                ScheduleContinue();
+                await PublishRowAsync();
+                return;
+            }
+
+            state.State.RecipientsExhausted = true;
+            await state.WriteStateAsync();
+        }
+
+        // Every recipient has a fact; send those whose window has opened (and any left pending by an interruption).
+        var more = await SendReleasedAsync();
         _lastProgress = Now;
-        if (finished)
+        if (more)
+        {
+            ScheduleContinue();
+        }
+        else if (await store.NextWaitAsync(Owner, CampaignId) is { } opening)
+        {
+            // Contacts wait for their sending window: the campaign stays sending and comes back when the first one opens.
+            await store.SetDueAsync(this.GetPrimaryKeyString(), opening);
+            scheduler.Arm(this.GetPrimaryKeyString(), opening);
+        }
+        else
         {
             state.State.Status = CampaignStatus.Sent;
             state.State.FinishedAt = Now;
             await state.WriteStateAsync();
             await SettleDueAsync();
             LogFinished(logger, Owner.Value, CampaignId, state.State.Attempted, state.State.Skipped);
-        }
-        else
-        {
-            ScheduleContinue();
         }
 
         await PublishRowAsync();
@@ -188,7 +229,6 @@ internal sealed partial class CampaignGrain(
     private async Task<bool> SendPageAsync()
     {
         var request = state.State.Request!;
-        var script = state.State.Script!;
         var pageSize = options.Value.FanOutPageSize;
         if (request.Recipients.ImportId is not { } importId)
         {
@@ -204,27 +244,18 @@ internal sealed partial class CampaignGrain(
         TenantContext.Set(Owner);
         var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), request.Channel);
         var intended = contacts.Select(c => Intend(c, request.Channel, route is not null)).ToList();
+        if (state.State.Instance is { AllowRepeatRecipients: false } instance)
+        {
+            // The schedule's ledger: a contact an earlier instance reached is skipped by this one.
+            var taken = await store.ClaimScheduleRecipientsAsync(
+                Owner, instance.ScheduleId, CampaignId, intended.Where(f => f.Status == DeliveryStatus.Pending).Select(f => f.ContactId).ToList());
+            intended = intended.Select(f => taken.Contains(f.ContactId) ? f with { Status = DeliveryStatus.Skipped, Reason = AlreadyReceived } : f).ToList();
+        }
+
         var claimed = await store.ClaimAsync(Owner, CampaignId, intended);
         var byId = contacts.ToDictionary(c => c.ContactId, StringComparer.Ordinal);
-        var opening = ScriptPath.Opening(script);
-
-        var outcomes = new List<SendOutcome>();
         var pending = claimed.Where(f => f.Status == DeliveryStatus.Pending).ToList();
-        if (route is { } r && pending.Count > 0)
-        {
-            var results = new SendOutcome[pending.Count];
-            await Parallel.ForAsync(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendConcurrency }, async (i, ct) =>
-            {
-                var fact = pending[i];
-                var contact = byId[fact.ContactId];
-                var text = ScriptText.Render(opening, contact);
-                var message = new OutboundMessage(Owner, CampaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{CampaignId}:{contact.ContactId}");
-                var result = await ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, ct);
-                results[i] = new SendOutcome(contact.ContactId, result.Accepted, result.MessageId, result.FailureReason, Now);
-            });
-            outcomes.AddRange(results);
-            await store.RecordSendsAsync(Owner, CampaignId, outcomes);
-        }
+        var held = await SendInWindowAsync(route, pending, byId);
 
         foreach (var fact in claimed)
         {
@@ -232,7 +263,7 @@ internal sealed partial class CampaignGrain(
             {
                 state.State.Skipped++;
             }
-            else
+            else if (fact.Status != DeliveryStatus.Waiting && !held.Contains(fact.ContactId))
             {
                 state.State.Attempted++;
             }
@@ -241,6 +272,105 @@ internal sealed partial class CampaignGrain(
         state.State.Cursor = contacts[^1].ContactId;
         await state.WriteStateAsync();
         return contacts.Count < pageSize;
+    }
+
+    private const string AlreadyReceived = "received an earlier send of this recurring campaign";
+
+    /// <summary>
+    /// Sends the pending facts whose contacts' sending window is open and holds the others until it
+    /// opens (status waiting, with a durable time). Returns the contacts held.
+    /// </summary>
+    private async Task<HashSet<string>> SendInWindowAsync(
+        (IChannelProvider Provider, IReadOnlyDictionary<string, string> Settings)? route, List<DeliveryFact> pending, Dictionary<string, Contact> byId)
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        if (route is not { } r || pending.Count == 0)
+        {
+            return held;
+        }
+
+        var tenant = await TenantSettingsAsync();
+        var now = Now;
+        var waits = new List<(string, DateTimeOffset)>();
+        var due = new List<DeliveryFact>();
+        foreach (var fact in pending)
+        {
+            var opening = SendingWindow.NextOpening(byId[fact.ContactId], tenant, now);
+            if (opening > now)
+            {
+                waits.Add((fact.ContactId, opening));
+                held.Add(fact.ContactId);
+            }
+            else
+            {
+                due.Add(fact);
+            }
+        }
+
+        await store.HoldAsync(Owner, CampaignId, waits);
+        var request = state.State.Request!;
+        var steps = ScriptPath.Opening(state.State.Script!);
+        var results = new SendOutcome[due.Count];
+        await Parallel.ForAsync(0, due.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendConcurrency }, async (i, ct) =>
+        {
+            var fact = due[i];
+            var contact = byId[fact.ContactId];
+            var text = ScriptText.Render(steps, contact);
+            var message = new OutboundMessage(Owner, CampaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{CampaignId}:{contact.ContactId}");
+            var result = await ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, ct);
+            results[i] = new SendOutcome(contact.ContactId, result.Accepted, result.MessageId, result.FailureReason, Now);
+        });
+        await store.RecordSendsAsync(Owner, CampaignId, results);
+        return held;
+    }
+
+    /// <summary>Sends one page of sends whose window has opened; true when a full page went (there may be more).</summary>
+    private async Task<bool> SendReleasedAsync()
+    {
+        var request = state.State.Request!;
+        var pageSize = options.Value.FanOutPageSize;
+        var facts = await store.ReleaseDueAsync(Owner, CampaignId, Now, pageSize);
+        if (facts.Count > 0)
+        {
+            TenantContext.Set(Owner);
+            var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), request.Channel);
+            var contacts = (await store.GetContactsAsync(Owner, facts.Select(f => f.ContactId).ToList())).ToDictionary(c => c.ContactId, StringComparer.Ordinal);
+
+            // A contact may have opted out, paused or gone while waiting: they are skipped, never sent.
+            var skips = new List<(string, string)>();
+            var sendable = new List<DeliveryFact>();
+            foreach (var fact in facts)
+            {
+                var reason = !contacts.TryGetValue(fact.ContactId, out var contact) ? "contact removed"
+                    : Intend(contact, request.Channel, route is not null) is { Status: DeliveryStatus.Skipped } skipped ? skipped.Reason
+                    : null;
+                if (reason is null)
+                {
+                    sendable.Add(fact);
+                }
+                else
+                {
+                    skips.Add((fact.ContactId, reason));
+                }
+            }
+
+            await store.SkipPendingAsync(Owner, CampaignId, skips);
+            await SendInWindowAsync(route, sendable, contacts);
+        }
+
+        // Sends that waited are counted when they go: the store's facts are the truth.
+        var counts = await store.CountFactsAsync(Owner, CampaignId);
+        state.State.Attempted = counts.Attempted;
+        state.State.Skipped = counts.Skipped;
+        await state.WriteStateAsync();
+        return facts.Count >= pageSize;
+    }
+
+    private async Task<Tenants.TenantSettings> TenantSettingsAsync()
+    {
+        TenantContext.Set(Owner);
+        var tenant = await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).Get();
+        return tenant?.Settings ?? new Tenants.TenantSettings(Owner.Value, "Etc/UTC");
     }
 
     private static DeliveryFact Intend(Contact contact, ChannelKind channel, bool routed)
@@ -263,10 +393,10 @@ internal sealed partial class CampaignGrain(
         var request = s.Request!;
         return new CampaignRow(
             CampaignId,
-            null,
+            s.Instance?.ScheduleId,
             request.Name,
             request.Description,
-            IsRecurring: false,
+            IsRecurring: s.Instance is not null,
             s.Script!.Type,
             s.Attempted,
             Responded: _responded,

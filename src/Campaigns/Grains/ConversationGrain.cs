@@ -29,6 +29,9 @@ internal sealed class ConversationState
 
     /// <summary>An intro owed to a new contact whose first message was a keyword: it follows their next other message.</summary>
     [Id(4)] public IntroTrigger? PendingIntro { get; set; }
+
+    /// <summary>Reminders held by the tenant's sending hours, by campaign id: when the contact's window opens.</summary>
+    [Id(5)] public Dictionary<string, DateTimeOffset> HeldReminders { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("Campaigns.ConversationThread")]
@@ -176,9 +179,21 @@ internal sealed partial class ConversationGrain(
             return;
         }
 
+        // A reminder is a message the tenant initiates: it waits for the contact's sending window.
+        var opening = SendingWindow.NextOpening(contact, (await TenantSettingsAsync())!, Now);
+        if (opening > Now)
+        {
+            state.State.HeldReminders[terms.CampaignId] = opening;
+            await state.WriteStateAsync();
+            await SettlePauseDueAsync();
+            return;
+        }
+
         thread.Reminded = true;
+        state.State.HeldReminders.Remove(terms.CampaignId);
         _changed = true;
         await FlushAsync(contact, terms.Channel, ChannelStatus.OptedIn, [new Outgoing(terms.CampaignId, ScriptText.Render(step, contact))]);
+        await SettlePauseDueAsync();
     }
 
     public async Task Wake()
@@ -201,6 +216,16 @@ internal sealed partial class ConversationGrain(
             }
 
             await state.WriteStateAsync();
+        }
+
+        foreach (var campaignId in state.State.HeldReminders.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+        {
+            state.State.HeldReminders.Remove(campaignId);
+            await state.WriteStateAsync();
+            if (await TermsAsync(campaignId) is { } terms)
+            {
+                await Remind(terms);
+            }
         }
 
         await SettlePauseDueAsync();
@@ -477,12 +502,12 @@ internal sealed partial class ConversationGrain(
         return (await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).Get())?.Settings;
     }
 
-    /// <summary>Keeps one due time for the earliest pause to end, or none.</summary>
+    /// <summary>Keeps one due time for the earliest pause to end or held reminder to go, or none.</summary>
     private async Task SettlePauseDueAsync()
     {
-        if (state.State.PausedUntil.Count > 0)
+        if (state.State.PausedUntil.Count > 0 || state.State.HeldReminders.Count > 0)
         {
-            var next = state.State.PausedUntil.Values.Min();
+            var next = state.State.PausedUntil.Values.Concat(state.State.HeldReminders.Values).Min();
             await store.SetDueAsync(DueKey, next);
             scheduler.Arm(DueKey, next);
         }

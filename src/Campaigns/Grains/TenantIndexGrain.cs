@@ -28,6 +28,14 @@ internal sealed class TenantIndexGrain(
         }
     }
 
+    public async Task Remove(string campaignId)
+    {
+        if (state.State.Rows.Remove(campaignId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
     public Task<CampaignListPage> Query(CampaignListQuery query) =>
         Task.FromResult(CampaignList.Query(state.State.Rows.Values, query));
 }

@@ -17,6 +17,18 @@ public sealed class CampaignsOptions
 
     /// <summary>The provider used on a channel the tenant has not configured; null: such a campaign is refused.</summary>
     public string? FallbackProvider { get; set; }
+
+    /// <summary>
+    /// How far ahead due times are armed as in-memory timers; later ones wait in the store until a
+    /// sweep brings them within reach. Must be longer than <see cref="SweepInterval"/>.
+    /// </summary>
+    public TimeSpan ArmHorizon { get; set; } = CampaignsDefaults.ArmHorizon;
+
+    /// <summary>
+    /// After downtime, the most recent missed send of a recurring schedule is still sent when it is
+    /// at most this old; older ones are recorded as missed and never sent.
+    /// </summary>
+    public TimeSpan MissedSendGrace { get; set; } = CampaignsDefaults.MissedSendGrace;
 }
 
 /// <summary>Default values of <see cref="CampaignsOptions"/>, in one place.</summary>
@@ -30,6 +42,12 @@ public static class CampaignsDefaults
 
     /// <summary>30 seconds.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>10 minutes.</summary>
+    public static readonly TimeSpan ArmHorizon = TimeSpan.FromMinutes(10);
+
+    /// <summary>1 hour.</summary>
+    public static readonly TimeSpan MissedSendGrace = TimeSpan.FromHours(1);
 
     /// <summary>The name of the grain storage the SDK's grains use.</summary>
     public const string StorageName = "campaigns";

@@ -8,11 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Campaigns.Scheduling;
 
 /// <summary>
-/// Wakes campaign grains (and conversations whose pause ends) at their due times. Due times are durable (<see cref="ICampaignStore.SetDueAsync"/>):
-/// on silo start every remembered one is armed again, and a periodic sweep wakes any that are
-/// past due, so a send interrupted by a crash or a deactivation goes on. Timers come from the
-/// configured <see cref="TimeProvider"/>, so a fake clock drives them in tests. Waking is
-/// idempotent: a campaign that already sent ignores it.
+/// Wakes campaign, schedule and conversation grains (a conversation whose pause ends) at their due times. Due times are durable
+/// (<see cref="ICampaignStore.SetDueAsync"/>), which is the long wait: nothing is held in memory
+/// for a time further away than <see cref="CampaignsOptions.ArmHorizon"/>. A sweep every
+/// <see cref="CampaignsOptions.SweepInterval"/> reads only the rows due before now + horizon
+/// (an indexed range, in pages): it arms a timer for each of those, the last stretch, so a send
+/// starts on its second, and it wakes any that are past due, so work interrupted by a crash or a
+/// deactivation goes on. Timers come from the configured <see cref="TimeProvider"/>, so a fake
+/// clock drives them in tests. Waking is idempotent: a grain with nothing due ignores it.
 /// </summary>
 internal sealed partial class DueWorkScheduler(
     ICampaignStore store,
@@ -20,23 +23,33 @@ internal sealed partial class DueWorkScheduler(
     IOptions<CampaignsOptions> options,
     ILogger<DueWorkScheduler> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+    /// <summary>The prefix of a due key that wakes a recurring schedule rather than a campaign.</summary>
+    public const string SchedulePrefix = "schedule:";
+
+    private const int PageSize = 1000;
+
+    private readonly ConcurrentDictionary<string, Armed> _timers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _sweeping = new(1, 1);
     private ITimer? _sweep;
 
     private TimeProvider Clock => options.Value.TimeProvider;
 
+    /// <summary>How many times are armed in memory now (the rest wait in the store).</summary>
+    public int ArmedCount => _timers.Count;
+
+    /// <summary>The due key of a schedule grain.</summary>
+    public static string ScheduleKey(string grainKey) => SchedulePrefix + grainKey;
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(DueWorkScheduler), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    private Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var (key, dueAt) in await store.ListDueAsync(cancellationToken))
-        {
-            Arm(key, dueAt);
-        }
-
+        // The first sweep arms what is near and wakes what is past due (a send time missed while down) without holding up the start.
+        _ = SweepIfIdleAsync();
         var interval = options.Value.SweepInterval;
-        _sweep = Clock.CreateTimer(_ => _ = SweepAsync(), null, interval, interval);
+        _sweep = Clock.CreateTimer(_ => _ = SweepIfIdleAsync(), null, interval, interval);
+        return Task.CompletedTask;
     }
 
     private Task StopAsync(CancellationToken cancellationToken)
@@ -45,55 +58,131 @@ internal sealed partial class DueWorkScheduler(
         return Task.CompletedTask;
     }
 
-    /// <summary>Wakes the campaign <paramref name="grainKey"/> at <paramref name="dueAt"/> (at once when it is past).</summary>
-    public void Arm(string grainKey, DateTimeOffset dueAt)
+    /// <summary>
+    /// Wakes <paramref name="dueKey"/> at <paramref name="dueAt"/> (at once when it is past). A time
+    /// beyond the horizon is not held in memory: the durable row brings it back near its time.
+    /// </summary>
+    public void Arm(string dueKey, DateTimeOffset dueAt)
     {
         var delay = dueAt - Clock.GetUtcNow();
-        var timer = Clock.CreateTimer(_ => _ = WakeAsync(grainKey), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
-        if (_timers.TryGetValue(grainKey, out var previous))
+        if (delay > options.Value.ArmHorizon)
         {
-            previous.Dispose();
+            Disarm(dueKey);
+            return;
         }
 
-        _timers[grainKey] = timer;
+        if (_timers.TryGetValue(dueKey, out var current) && current.DueAt == dueAt)
+        {
+            return;
+        }
+
+        var armed = new Armed(dueAt);
+        armed.Timer = Clock.CreateTimer(_ => Fire(dueKey, armed), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        if (_timers.TryGetValue(dueKey, out var previous))
+        {
+            previous.Timer?.Dispose();
+        }
+
+        _timers[dueKey] = armed;
     }
 
     /// <summary>Forgets an armed time (the durable record is the caller's to clear).</summary>
-    public void Disarm(string grainKey)
+    public void Disarm(string dueKey)
     {
-        if (_timers.TryRemove(grainKey, out var timer))
+        if (_timers.TryRemove(dueKey, out var armed))
         {
-            timer.Dispose();
+            armed.Timer?.Dispose();
         }
     }
 
-    private async Task SweepAsync()
+    /// <summary>Runs a sweep now and waits for the wakes it starts (tests use it to stay deterministic).</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken = default)
     {
+        await _sweeping.WaitAsync(cancellationToken);
         try
         {
-            var now = Clock.GetUtcNow();
-            foreach (var (key, dueAt) in await store.ListDueAsync())
-            {
-                if (dueAt <= now)
-                {
-                    await WakeAsync(key);
-                }
-            }
+            await SweepCoreAsync(cancellationToken);
+        }
+        finally
+        {
+            _sweeping.Release();
+        }
+    }
+
+    // A fake clock advanced by hours fires the periodic timer once per interval it skips: one sweep at a time is enough.
+    private async Task SweepIfIdleAsync()
+    {
+        if (!await _sweeping.WaitAsync(0))
+        {
+            return;
+        }
+
+        try
+        {
+            await SweepCoreAsync(CancellationToken.None);
         }
         catch (Exception ex)
         {
             LogSweepFailed(logger, ex);
         }
+        finally
+        {
+            _sweeping.Release();
+        }
     }
 
-    private async Task WakeAsync(string grainKey)
+    private async Task SweepCoreAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.GetUtcNow();
+        (DateTimeOffset, string)? after = null;
+        while (true)
+        {
+            var page = await store.ListDueBeforeAsync(now + options.Value.ArmHorizon, after, PageSize, cancellationToken);
+            var pastDue = new List<string>();
+            foreach (var (key, dueAt) in page)
+            {
+                if (dueAt <= now)
+                {
+                    pastDue.Add(key);
+                }
+                else
+                {
+                    Arm(key, dueAt);
+                }
+            }
+
+            await Parallel.ForEachAsync(pastDue, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, _) => await WakeAsync(key));
+            if (page.Count < PageSize)
+            {
+                return;
+            }
+
+            after = (page[^1].DueAt, page[^1].GrainKey);
+        }
+    }
+
+    private void Fire(string dueKey, Armed armed)
+    {
+        // Only the timer still registered for the key forgets it; a newer one stays.
+        _timers.TryRemove(new KeyValuePair<string, Armed>(dueKey, armed));
+        armed.Timer?.Dispose();
+        _ = WakeAsync(dueKey);
+    }
+
+    private async Task WakeAsync(string dueKey)
     {
         try
         {
+            var schedule = dueKey.StartsWith(SchedulePrefix, StringComparison.Ordinal);
+            var grainKey = schedule ? dueKey[SchedulePrefix.Length..] : dueKey;
             if (TenantId.TryFromKey(grainKey, out var tenant, out var id))
             {
                 TenantContext.Set(tenant);
-                if (id.StartsWith(ConversationGrain.DuePrefix, StringComparison.Ordinal))
+                if (schedule)
+                {
+                    await grains.GetGrain<IRecurrenceGrain>(grainKey).Wake();
+                }
+                else if (id.StartsWith(ConversationGrain.DuePrefix, StringComparison.Ordinal))
                 {
                     // A conversation's pause ran out.
                     await grains.GetGrain<IConversationGrain>(tenant.Key(id[ConversationGrain.DuePrefix.Length..])).Wake();
@@ -106,24 +195,31 @@ internal sealed partial class DueWorkScheduler(
         }
         catch (Exception ex)
         {
-            LogWakeFailed(logger, grainKey, ex);
+            LogWakeFailed(logger, dueKey, ex);
         }
     }
 
     public void Dispose()
     {
         _sweep?.Dispose();
-        foreach (var timer in _timers.Values)
+        foreach (var armed in _timers.Values)
         {
-            timer.Dispose();
+            armed.Timer?.Dispose();
         }
 
         _timers.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Waking campaign {GrainKey} failed; the sweep will try again.")]
-    private static partial void LogWakeFailed(ILogger logger, string grainKey, Exception exception);
+    private sealed class Armed(DateTimeOffset dueAt)
+    {
+        public DateTimeOffset DueAt { get; } = dueAt;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping due campaigns failed.")]
+        public ITimer? Timer { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waking {DueKey} failed; the sweep will try again.")]
+    private static partial void LogWakeFailed(ILogger logger, string dueKey, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping due work failed.")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -87,6 +87,34 @@ public interface ICampaignStore
 
     /// <summary>Every remembered due time.</summary>
     Task<IReadOnlyList<(string GrainKey, DateTimeOffset DueAt)>> ListDueAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Remembered due times at or before <paramref name="until"/>, ordered by time then key, after the
+    /// row <paramref name="after"/> (keyset paging), at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<(string GrainKey, DateTimeOffset DueAt)>> ListDueBeforeAsync(DateTimeOffset until, (DateTimeOffset DueAt, string GrainKey)? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that an instance of a recurring schedule sends to these contacts (the ledger of a schedule
+    /// whose contacts may receive it only once). Returns the contacts an earlier instance already owns;
+    /// a repeat by the same instance owns its contacts again.
+    /// </summary>
+    Task<IReadOnlySet<string>> ClaimScheduleRecipientsAsync(TenantId tenant, string scheduleId, string campaignId, IReadOnlyList<string> contactIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Holds pending sends until their contacts' sending window opens (status <see cref="DeliveryStatus.Waiting"/>).</summary>
+    Task HoldAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, DateTimeOffset Until)> waits, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns waiting sends whose time has come back into pending ones and returns pending facts (at most <paramref name="limit"/>, by contact id).</summary>
+    Task<IReadOnlyList<DeliveryFact>> ReleaseDueAsync(TenantId tenant, string campaignId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The earliest time a waiting send of the campaign may go, or null when none waits.</summary>
+    Task<DateTimeOffset?> NextWaitAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks pending or waiting sends as skipped, with their reasons.</summary>
+    Task SkipPendingAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, string Reason)> skips, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads several contacts (the ones that exist).</summary>
+    Task<IReadOnlyList<Contact>> GetContactsAsync(TenantId tenant, IReadOnlyList<string> contactIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Writes of one import, inside its transaction.</summary>

@@ -55,6 +55,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         await using var command = connection.CreateCommand();
         command.CommandText = Schema;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await MigrateSchedulingAsync(connection, cancellationToken);
     }
 
     private const string Schema = """

@@ -32,8 +32,9 @@ public sealed class ApiContractTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    // Sending hours span the whole day so these tests pass at any hour; SchedulingApiTests covers the window itself.
     private async Task CreateTenant(string tenant) =>
-        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni " + tenant, timeZone = "America/New_York" }), HttpStatusCode.Created);
+        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni " + tenant, timeZone = "America/New_York", sendingHours = new { start = "00:00", end = "24:00" } }), HttpStatusCode.Created);
 
     private async Task<string> Import(string tenant, string csv) =>
         (await Json(await _http.PostAsync($"/api/v1/tenants/{tenant}/contacts/imports", new StringContent(csv, Encoding.UTF8, "text/csv")), HttpStatusCode.OK))

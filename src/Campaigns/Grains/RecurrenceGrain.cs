@@ -1,0 +1,289 @@
+using Campaigns.Campaigns;
+using Campaigns.Hosting;
+using Campaigns.Scheduling;
+using Campaigns.Scripts;
+using Campaigns.Storage;
+using Campaigns.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Grains;
+
+[GenerateSerializer, Alias("Campaigns.RecurrenceState")]
+internal sealed class RecurrenceState
+{
+    [Id(0)] public CampaignRequest? Request { get; set; }
+    [Id(1)] public Script? Script { get; set; }
+    [Id(2)] public ScheduleStatus Status { get; set; }
+    [Id(3)] public bool Paused { get; set; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Occurrences before this instant are dealt with (sent, missed, skipped, paused over, or before the schedule existed).</summary>
+    [Id(5)] public DateTimeOffset From { get; set; }
+
+    /// <summary>The next send, as armed; null while paused or once ended.</summary>
+    [Id(6)] public DateTimeOffset? NextSend { get; set; }
+
+    [Id(7)] public List<ScheduleInstance> Instances { get; set; } = [];
+
+    /// <summary>Upcoming occurrences whose send was cancelled (UTC).</summary>
+    [Id(8)] public List<DateTimeOffset> Skips { get; set; } = [];
+}
+
+/// <summary>
+/// A recurring schedule, keyed <c>{tenant}/{schedule}</c>. It keeps one durable due time, its next
+/// send (the long wait lives in the store, not in memory); when it comes, it creates the campaign
+/// instance for that occurrence with an id derived from the schedule and the time, so a repeated
+/// wake can never create two. After downtime only the latest missed occurrence is sent, and only
+/// within <see cref="CampaignsOptions.MissedSendGrace"/>; older ones are recorded as missed.
+/// </summary>
+internal sealed partial class RecurrenceGrain(
+    [PersistentState("recurrence", CampaignsDefaults.StorageName)] IPersistentState<RecurrenceState> state,
+    ICampaignStore store,
+    DueWorkScheduler scheduler,
+    IOptions<CampaignsOptions> options,
+    ILogger<RecurrenceGrain> logger) : Grain, IRecurrenceGrain, ITenantOwned
+{
+    // A catch-up after a long outage records missed occurrences in slices of this many.
+    private const int CatchUpSlice = 1000;
+
+    public TenantId Owner => TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad schedule key.");
+
+    private string ScheduleId => this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
+
+    private string DueKey => DueWorkScheduler.ScheduleKey(this.GetPrimaryKeyString());
+
+    private DateTimeOffset Now => options.Value.TimeProvider.GetUtcNow();
+
+    private Recurrence Rule => state.State.Request!.Schedule.Recurrence!;
+
+    public async Task Create(CampaignRequest request, Script script)
+    {
+        if (state.State.Request is not null)
+        {
+            throw new ConflictException($"Schedule '{ScheduleId}' already exists.");
+        }
+
+        state.State.Request = request;
+        state.State.Script = script;
+        state.State.Status = ScheduleStatus.Active;
+        state.State.CreatedAt = Now;
+        state.State.From = Now;
+        await AdvanceAsync();
+    }
+
+    public Task<ScheduleDetails?> Get()
+    {
+        var s = state.State;
+        return Task.FromResult(s.Request is null
+            ? null
+            : new ScheduleDetails(ScheduleId, s.Request, s.Script!.Type, s.Status, s.Paused, s.NextSend,
+                s.NextSend is { } next ? RecurrenceRules.InstanceId(ScheduleId, next) : null, [.. s.Instances.OrderBy(i => i.At)], s.CreatedAt));
+    }
+
+    public async Task Cancel()
+    {
+        Require();
+        if (state.State.Status == ScheduleStatus.Ended)
+        {
+            return;
+        }
+
+        state.State.Status = ScheduleStatus.Ended;
+        await AdvanceAsync();
+        LogEnded(logger, Owner.Value, ScheduleId);
+    }
+
+    public async Task Pause()
+    {
+        RequireActive();
+        state.State.Paused = true;
+        await AdvanceAsync();
+    }
+
+    public async Task Resume()
+    {
+        RequireActive();
+        if (!state.State.Paused)
+        {
+            return;
+        }
+
+        // Occurrences that fell while paused are not sent.
+        state.State.Paused = false;
+        state.State.From = Max(state.State.From, Now);
+        await AdvanceAsync();
+    }
+
+    public async Task Edit(Recurrence recurrence)
+    {
+        RequireActive();
+        var request = state.State.Request!;
+        state.State.Request = request with { Schedule = CampaignSchedule.Recurring(recurrence) };
+        state.State.From = Max(state.State.From, Now);
+        await AdvanceAsync();
+    }
+
+    public async Task Skip(DateTimeOffset at)
+    {
+        Require();
+        var utc = at.ToUniversalTime();
+        var isUpcoming = state.State.Status == ScheduleStatus.Active && utc >= state.State.From
+            && RecurrenceRules.Occurrences(Rule, utc).Take(1).Any(o => o == utc);
+        if (!isUpcoming)
+        {
+            throw new NotFoundException($"Campaign '{RecurrenceRules.InstanceId(ScheduleId, utc)}' was not found.");
+        }
+
+        if (!state.State.Skips.Contains(utc))
+        {
+            // Recorded now, so the schedule shows the skipped send before its time comes.
+            state.State.Skips.Add(utc);
+            Record(at, InstanceOutcome.Skipped);
+            await AdvanceAsync();
+        }
+    }
+
+    public async Task Wake()
+    {
+        var s = state.State;
+        if (s.Request is null || s.Status == ScheduleStatus.Ended || s.Paused)
+        {
+            // Nothing to send: a due time left by a create that never finished, or a stale wake.
+            await store.ClearDueAsync(DueKey);
+            scheduler.Disarm(DueKey);
+            return;
+        }
+
+        var now = Now;
+        while (true)
+        {
+            var due = RecurrenceRules.Occurrences(Rule, s.From).TakeWhile(o => o <= now).Take(CatchUpSlice).ToList();
+            if (due.Count == 0)
+            {
+                break;
+            }
+
+            var latest = due[^1];
+            var last = due.Count < CatchUpSlice;
+            foreach (var missed in (last ? due[..^1] : due).Where(o => !IsSkipped(o)))
+            {
+                Record(missed, InstanceOutcome.Missed);
+            }
+
+            if (last && !IsSkipped(latest))
+            {
+                if (now - latest <= options.Value.MissedSendGrace)
+                {
+                    // The instance is created (idempotently) before the schedule moves on: a crash in between repeats a harmless create.
+                    await StartInstanceAsync(latest);
+                    Record(latest, InstanceOutcome.Started);
+                }
+                else
+                {
+                    Record(latest, InstanceOutcome.Missed);
+                    LogMissed(logger, Owner.Value, ScheduleId, latest);
+                }
+            }
+
+            s.From = latest.AddSeconds(1);
+            s.Skips.RemoveAll(k => k < s.From);
+            if (last)
+            {
+                break;
+            }
+        }
+
+        await AdvanceAsync();
+    }
+
+    private bool IsSkipped(DateTimeOffset at) => state.State.Skips.Contains(at.ToUniversalTime());
+
+    private void Record(DateTimeOffset at, InstanceOutcome outcome) =>
+        state.State.Instances.Add(new ScheduleInstance(RecurrenceRules.InstanceId(ScheduleId, at), at, outcome));
+
+    private async Task StartInstanceAsync(DateTimeOffset at)
+    {
+        var instanceId = RecurrenceRules.InstanceId(ScheduleId, at);
+        TenantContext.Set(Owner);
+        await GrainFactory.GetGrain<ICampaignGrain>(Owner.Key(instanceId))
+            .CreateInstance(state.State.Request!, state.State.Script!, new RecurringInstance(ScheduleId, at, Rule.AllowRepeatRecipients));
+        LogStarted(logger, Owner.Value, ScheduleId, instanceId);
+    }
+
+    /// <summary>Works out the next send, saves, and moves the due time and the upcoming row of the campaign list with it.</summary>
+    private async Task AdvanceAsync()
+    {
+        var s = state.State;
+        var previous = s.NextSend;
+        DateTimeOffset? next = null;
+        if (s.Status == ScheduleStatus.Active && !s.Paused)
+        {
+            next = RecurrenceRules.Occurrences(Rule, Max(s.From, Now)).Where(o => !IsSkipped(o)).Select(o => (DateTimeOffset?)o).FirstOrDefault();
+            if (next is null)
+            {
+                s.Status = ScheduleStatus.Ended;
+                LogEnded(logger, Owner.Value, ScheduleId);
+            }
+        }
+
+        s.NextSend = next;
+        await state.WriteStateAsync();
+
+        TenantContext.Set(Owner);
+        var index = GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value);
+        if (next is { } at)
+        {
+            await store.SetDueAsync(DueKey, at);
+            scheduler.Arm(DueKey, at);
+            await index.Upsert(UpcomingRow(at));
+        }
+        else
+        {
+            await store.ClearDueAsync(DueKey);
+            scheduler.Disarm(DueKey);
+        }
+
+        // The row of a send that will not happen goes; a started instance has replaced its upcoming row with its own.
+        if (previous is { } old && old != next && !s.Instances.Any(i => i.At == old && i.Outcome == InstanceOutcome.Started))
+        {
+            await index.Remove(RecurrenceRules.InstanceId(ScheduleId, old));
+        }
+    }
+
+    private CampaignRow UpcomingRow(DateTimeOffset at)
+    {
+        var request = state.State.Request!;
+        return new CampaignRow(
+            RecurrenceRules.InstanceId(ScheduleId, at), ScheduleId, request.Name, request.Description, IsRecurring: true,
+            state.State.Script!.Type, Sent: 0, Responded: 0, LastSent: at, IsUpcoming: true, CampaignStatus.Scheduled);
+    }
+
+    private void Require()
+    {
+        if (state.State.Request is null)
+        {
+            throw new NotFoundException($"Campaign '{ScheduleId}' was not found.");
+        }
+    }
+
+    private void RequireActive()
+    {
+        Require();
+        if (state.State.Status == ScheduleStatus.Ended)
+        {
+            throw new ConflictException($"Schedule '{ScheduleId}' has ended.");
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {TenantId}/{ScheduleId} started instance {CampaignId}.")]
+    private static partial void LogStarted(ILogger logger, string tenantId, string scheduleId, string campaignId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {TenantId}/{ScheduleId} missed its send of {At:O}: it is older than the grace window and is not sent.")]
+    private static partial void LogMissed(ILogger logger, string tenantId, string scheduleId, DateTimeOffset at);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {TenantId}/{ScheduleId} ended.")]
+    private static partial void LogEnded(ILogger logger, string tenantId, string scheduleId);
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Campaigns.Campaigns;
+using Campaigns.Validation;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Evaluation;
+using NodaTime;
+using NodaTime.TimeZones;
+
+namespace Campaigns.Scheduling;
+
+/// <summary>
+/// The recurrence math, shared by the engine and the preview so both give the very same times.
+/// Ical.Net expands the RFC 5545 rule over the schedule's local wall-clock times (floating, no
+/// zone); each local time is then placed in the time zone with RFC 5545's rules: a time that does
+/// not exist (spring forward) is moved on by the length of the gap, an ambiguous one (fall back)
+/// takes the first of its two instants. Expanding in floating time keeps 09:00 at 09:00 across
+/// daylight-saving changes and avoids Ical.Net 5.2.4's own zone handling, which loops forever on
+/// FREQ=HOURLY across a fall-back night and repeats the first hour of a fall-back day.
+/// </summary>
+public static class RecurrenceRules
+{
+    /// <summary>The prefix of a schedule id.</summary>
+    public const string SchedulePrefix = "rec_";
+
+    /// <summary>The most occurrences a preview lists.</summary>
+    public const int MaxPreviewCount = 100;
+
+    // Rules that can never match (BYMONTH=2;BYMONTHDAY=30) stop after this many empty steps (or at the end of the calendar) instead of looping.
+    private static readonly EvaluationOptions Evaluation = new() { MaxUnmatchedIncrementsLimit = 10_000 };
+
+    /// <summary>The IANA zone, or null when the id is not one.</summary>
+    public static DateTimeZone? Zone(string? timeZone) =>
+        string.IsNullOrWhiteSpace(timeZone) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone);
+
+    /// <summary>Checks a rule, adding every problem under <paramref name="prefix"/> (for example <c>schedule</c>; empty for none).</summary>
+    public static void Validate(Recurrence recurrence, ValidationErrors errors, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(recurrence);
+        ArgumentNullException.ThrowIfNull(errors);
+        prefix = string.IsNullOrEmpty(prefix) ? string.Empty : prefix + ".";
+        var hasRule = !string.IsNullOrWhiteSpace(recurrence.RRule);
+        if (recurrence.Frequency is null && !hasRule)
+        {
+            errors.Add($"{prefix}frequency", "Give a frequency (daily, weekly or monthly) or an rrule.");
+        }
+        else if (recurrence.Frequency is not null && hasRule)
+        {
+            errors.Add($"{prefix}rrule", "Give either a frequency or an rrule, not both.");
+        }
+        else if (hasRule && ParseRule(recurrence.RRule!, out var problem) is null)
+        {
+            errors.Add($"{prefix}rrule", problem!);
+        }
+
+        var zone = Zone(recurrence.TimeZone);
+        if (zone is null)
+        {
+            errors.Add($"{prefix}timeZone", $"'{recurrence.TimeZone}' is not an IANA time zone.");
+        }
+        else if (recurrence.EndDate is { } end && LocalDate.FromDateOnly(end) < Instant.FromDateTimeOffset(recurrence.StartAt).InZone(zone).Date)
+        {
+            errors.Add($"{prefix}endDate", "The end date is before the start.");
+        }
+    }
+
+    /// <summary>
+    /// The send times of a valid rule at or after <paramref name="from"/> (and never before the
+    /// start), in order, each with the offset of the schedule's zone at that instant.
+    /// </summary>
+    public static IEnumerable<DateTimeOffset> Occurrences(Recurrence recurrence, DateTimeOffset from)
+    {
+        ArgumentNullException.ThrowIfNull(recurrence);
+        var zone = Zone(recurrence.TimeZone) ?? throw new ArgumentException($"'{recurrence.TimeZone}' is not an IANA time zone.", nameof(recurrence));
+        var text = recurrence.Frequency is { } frequency ? $"FREQ={frequency.ToString().ToUpperInvariant()}" : recurrence.RRule!;
+        var rule = ParseRule(text, out var problem) ?? throw new ArgumentException(problem, nameof(recurrence));
+        return Expand(rule, zone, Instant.FromUnixTimeSeconds(recurrence.StartAt.ToUnixTimeSeconds()), recurrence.EndDate, from);
+    }
+
+    private static IEnumerable<DateTimeOffset> Expand(RecurrenceRule rule, DateTimeZone zone, Instant start, DateOnly? endDate, DateTimeOffset from)
+    {
+        var startLocal = start.InZone(zone).LocalDateTime;
+        if (rule.Until is { IsUtc: true } until)
+        {
+            // UNTIL in UTC is an instant: compare it with the floating local times as the zone's wall time.
+            rule.Until = Floating(Instant.FromDateTimeUtc(until.AsUtc).InZone(zone).LocalDateTime);
+        }
+
+        var notBefore = Instant.Max(start, Instant.FromDateTimeOffset(from));
+
+        // Begin a day early: a local time before notBefore's wall time may still land after it (a time in a spring-forward gap moves on).
+        var fromLocal = notBefore.InZone(zone).LocalDateTime.PlusDays(-1);
+        var calendarEvent = new CalendarEvent { DtStart = Floating(startLocal), RecurrenceRule = rule };
+        using var occurrences = calendarEvent.GetOccurrences(fromLocal > startLocal ? Floating(fromLocal) : null, Evaluation).GetEnumerator();
+        Instant? previous = null;
+        while (true)
+        {
+            LocalDateTime local;
+            var exhausted = false;
+            try
+            {
+                exhausted = !occurrences.MoveNext();
+                local = exhausted ? default : LocalDateTime.FromDateTime(occurrences.Current.Period.StartTime.Value);
+            }
+            catch (EvaluationException)
+            {
+                exhausted = true;
+                local = default;
+            }
+
+            if (exhausted || (endDate is { } end && local.Date > LocalDate.FromDateOnly(end)))
+            {
+                yield break;
+            }
+
+            var instant = zone.ResolveLocal(local, Resolvers.LenientResolver).ToInstant();
+            if (instant < notBefore || instant == previous)
+            {
+                continue;
+            }
+
+            previous = instant;
+            yield return instant.InZone(zone).ToDateTimeOffset();
+        }
+    }
+
+    private static CalDateTime Floating(LocalDateTime local) =>
+        new(local.Year, local.Month, local.Day, local.Hour, local.Minute, local.Second, null);
+
+    /// <summary>Parses an RRULE (with or without the <c>RRULE:</c> prefix); null with a message when it is not one we send on.</summary>
+    private static RecurrenceRule? ParseRule(string text, out string? problem)
+    {
+        var body = text.Trim();
+        if (body.StartsWith("RRULE:", StringComparison.OrdinalIgnoreCase))
+        {
+            body = body["RRULE:".Length..];
+        }
+
+        RecurrenceRule rule;
+        try
+        {
+            rule = new RecurrenceRule(body);
+        }
+        catch (ArgumentException ex)
+        {
+            problem = $"'{text}' is not an RFC 5545 recurrence rule: {ex.Message.Split(" (Parameter", 2)[0]}";
+            return null;
+        }
+
+        if (rule.Frequency is Ical.Net.FrequencyType.Secondly or Ical.Net.FrequencyType.Minutely)
+        {
+            problem = "A campaign recurs at most hourly: FREQ=SECONDLY and FREQ=MINUTELY are refused.";
+            return null;
+        }
+
+        problem = null;
+        return rule;
+    }
+
+    /// <summary>The campaign id of a schedule's send at <paramref name="at"/>: the same occurrence always gives the same id.</summary>
+    public static string InstanceId(string scheduleId, DateTimeOffset at) =>
+        $"{scheduleId}-{at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Reads an instance id back into its schedule and send time.</summary>
+    public static bool TryParseInstanceId(string campaignId, out string scheduleId, out DateTimeOffset at)
+    {
+        scheduleId = string.Empty;
+        at = default;
+        var dash = campaignId.LastIndexOf('-');
+        if (dash < 0 || !IsScheduleId(campaignId[..dash])
+            || !DateTime.TryParseExact(campaignId[(dash + 1)..], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+        {
+            return false;
+        }
+
+        scheduleId = campaignId[..dash];
+        at = new DateTimeOffset(utc, TimeSpan.Zero);
+        return true;
+    }
+
+    /// <summary>Whether an id names a recurring schedule (not one of its instances).</summary>
+    public static bool IsScheduleId(string id) =>
+        id.StartsWith(SchedulePrefix, StringComparison.Ordinal) && id.Length > SchedulePrefix.Length && !id.Contains('-', StringComparison.Ordinal);
+}
