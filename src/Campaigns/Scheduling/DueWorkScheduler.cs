@@ -30,6 +30,7 @@ internal sealed partial class DueWorkScheduler(
 
     private readonly ConcurrentDictionary<string, Armed> _timers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sweeping = new(1, 1);
+    private readonly ConcurrentDictionary<Task, byte> _waking = new();
     private ITimer? _sweep;
 
     private TimeProvider Clock => options.Value.TimeProvider;
@@ -166,7 +167,18 @@ internal sealed partial class DueWorkScheduler(
         // Only the timer still registered for the key forgets it; a newer one stays.
         _timers.TryRemove(new KeyValuePair<string, Armed>(dueKey, armed));
         armed.Timer?.Dispose();
-        _ = WakeAsync(dueKey);
+        var wake = WakeAsync(dueKey);
+        _waking.TryAdd(wake, 0);
+        _ = wake.ContinueWith(t => _waking.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Completes when every wake a timer started has finished (what a test awaits after moving a fake clock).</summary>
+    internal async Task IdleAsync()
+    {
+        while (!_waking.IsEmpty)
+        {
+            await Task.WhenAll(_waking.Keys);
+        }
     }
 
     private async Task WakeAsync(string dueKey)

@@ -99,6 +99,34 @@ public sealed class ConversationGrainTests
     }
 
     [Fact]
+    public async Task A_reminder_due_at_night_waits_for_the_contacts_sending_window()
+    {
+        using var dir = new TempDirectory();
+        var (env, clock, importId, script) = await StartAsync(dir);
+        await using var _ = env;
+
+        // Sent at 10:00 in New York (the numbers' zone); the reminder falls due at 22:00, after the 21:00 close.
+        var campaignId = await SendAsync(env, importId, script.ScriptId, durationHours: 72, reminderAfterHours: 12);
+        var before = env.Outbox.Messages.Count;
+
+        clock.Advance(TimeSpan.FromHours(12));
+        for (var i = 0; i < 9; i++)
+        {
+            clock.Advance(TimeSpan.FromHours(1));
+            Assert.Equal(before, env.Outbox.Messages.Count);
+        }
+
+        // 08:00 New York the next morning: the window opens and each unanswered question is asked again, once.
+        clock.Advance(TimeSpan.FromHours(1));
+        await env.Outbox.WaitAsync(m => m.Count >= before + 4, Within.Seconds(20));
+        Assert.Equal(["Hi Ada, are you coming to orientation?", "Hi Ada, are you coming to orientation?"], TextsTo(env, Ada));
+        Assert.Equal(CampaignsTestCluster.Epoch.AddHours(22), env.Outbox.For(Tenant, Ada)[^1].At);
+        clock.Advance(TimeSpan.FromHours(6));
+        Assert.Equal(before + 4, env.Outbox.Messages.Count);
+        Assert.Equal(CampaignStatus.Sent, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status);
+    }
+
+    [Fact]
     public async Task A_reminder_asks_each_unanswered_question_again_once()
     {
         using var dir = new TempDirectory();
@@ -319,6 +347,7 @@ public sealed class ConversationGrainTests
 
         // The pause's due time survived too.
         clock.Advance(TimeSpan.FromDays(14));
+        await second.SettledAsync();
         Assert.Empty((await second.Client.GetConversationAsync(Tenant, ids[Grace])).PausedUntil);
         Assert.Equal(ChannelStatus.OptedIn, (await second.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms));
     }

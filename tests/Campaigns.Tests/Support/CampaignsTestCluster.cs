@@ -54,6 +54,9 @@ internal sealed class CampaignsTestCluster : IAsyncDisposable
 
     public ICampaignStore Store => Services.GetRequiredService<ICampaignStore>();
 
+    /// <summary>Awaits the wakes the fake clock's timers started (call after <c>Advance</c>).</summary>
+    public Task SettledAsync() => Services.GetRequiredService<global::Campaigns.Scheduling.DueWorkScheduler>().IdleAsync();
+
     public CampaignsOptions Options => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CampaignsOptions>>().Value;
 
     public static async Task<CampaignsTestCluster> StartAsync(
