@@ -63,6 +63,13 @@ internal sealed class ApiJson(JsonElement root, ValidationErrors errors, string 
         }
     }
 
+    /// <summary>A string, or a number or true/false read as its JSON text (a rule's value may be written either way).</summary>
+    public string? Scalar(string name) => Get(name) switch
+    {
+        { ValueKind: JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False } v => v.GetRawText(),
+        _ => String(name),
+    };
+
     public bool? Bool(string name)
     {
         switch (Get(name))

@@ -30,7 +30,8 @@ internal static class ApiViews
         steps = s.Steps.Select(step => new { id = step.Id, kind = step.Kind.ToName(), text = step.Text, choices = step.Choices, next = step.Next }),
     };
 
-    public static object Contact(Contact c) => new
+    /// <summary>A contact as of <paramref name="now"/>: a pause whose resume time has passed reads as opted in.</summary>
+    public static object Contact(Contact c, DateTimeOffset now) => new
     {
         contactId = c.ContactId,
         firstName = c.FirstName,
@@ -41,7 +42,31 @@ internal static class ApiViews
         externalId = c.ExternalId,
         fields = c.Fields,
         labels = c.Labels,
-        channels = Enum.GetValues<Channels.ChannelKind>().ToDictionary(Channels.ChannelNames.ToName, k => Status(c.StatusOn(k))),
+        channels = Enum.GetValues<Channels.ChannelKind>().ToDictionary(Channels.ChannelNames.ToName, k => Status(c.StatusOn(k, now))),
+        pausedUntil = Enum.GetValues<Channels.ChannelKind>()
+            .Where(k => c.StatusOn(k, now) == ChannelStatus.Paused && c.PausedUntilOn(k) is not null)
+            .ToDictionary(Channels.ChannelNames.ToName, k => c.PausedUntilOn(k)),
+        archived = c.Archived,
+        invalidPhone = c.InvalidPhone,
+        consecutiveFailures = c.ConsecutiveFailures,
+    };
+
+    public static object Audience(Audience a) => new
+    {
+        audienceId = a.AudienceId,
+        name = a.Name,
+        rules = a.Rules.Select(r => new { field = r.Field, op = r.Op.ToName(), value = r.Value }),
+        createdAt = a.CreatedAt,
+    };
+
+    public static object Import(ImportSummary i) => new
+    {
+        importId = i.ImportId,
+        label = i.Label,
+        at = i.At,
+        created = i.Created,
+        updated = i.Updated,
+        skipped = i.Skipped,
     };
 
     private static string Status(ChannelStatus status) => status switch

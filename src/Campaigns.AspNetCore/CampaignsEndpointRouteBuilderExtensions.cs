@@ -78,7 +78,8 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             });
         });
         tenant.MapGet("/contacts/{contactId}", async (HttpContext http, string contactId, CampaignsClient c) =>
-            await c.GetContactAsync(Tenant(http), contactId) is { } contact ? Results.Ok(ApiViews.Contact(contact)) : TenantAccessFilter.NotFound());
+            await c.GetContactAsync(Tenant(http), contactId) is { } contact ? Results.Ok(ApiViews.Contact(contact, c.Clock.GetUtcNow())) : TenantAccessFilter.NotFound());
+        MapContactAndAudienceRoutes(tenant);
 
         tenant.MapPost("/scripts", PostScript);
         tenant.MapGet("/scripts", async (HttpContext http, CampaignsClient c) =>

@@ -21,3 +21,6 @@ public enum ImportSubset
     /// <summary>Contacts whose phone the import changed.</summary>
     UpdatedPhone,
 }
+
+/// <summary>The record of an import: its label, when it ran, and what it did.</summary>
+public sealed record ImportSummary(string ImportId, string? Label, DateTimeOffset At, int Created, int Updated, int Skipped);

@@ -46,7 +46,6 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         return await store.InImportAsync(tenant, async session =>
         {
             var errors = new List<ImportRowError>();
-            var touched = new Dictionary<string, int>(StringComparer.Ordinal);
             int created = 0, updated = 0, skipped = 0;
             await foreach (var row in reader)
             {
@@ -83,12 +82,6 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
                 }
 
                 var existing = await session.FindAsync(parsed.ExternalId, parsed.Phone, parsed.Email);
-                if (existing is not null && touched.TryGetValue(existing.ContactId, out var firstLine))
-                {
-                    errors.Add(new(line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
-                    skipped++;
-                    continue;
-                }
 
                 var customFields = columns.Select((name, i) => (name, i)).Where(c => !Known.Contains(c.name) && cells[c.i] is { Length: > 0 })
                     .ToDictionary(c => c.name, c => cells[c.i], StringComparer.Ordinal);
@@ -100,7 +93,6 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
                         "ct_" + Guid.NewGuid().ToString("N")[..16], parsed.FirstName, parsed.LastName, parsed.Phone, parsed.Email, parsed.TimeZone, parsed.ExternalId,
                         customFields, label is null ? [] : [label], new Dictionary<ChannelKind, ChannelStatus>());
                     phoneChanged = false;
-                    created++;
                 }
                 else
                 {
@@ -113,6 +105,9 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
                     phoneChanged = parsed.Phone is not null && parsed.Phone != existing.Phone;
                     contact = existing with
                     {
+                        // A new phone starts with a clean delivery record.
+                        InvalidPhone = existing.InvalidPhone && !phoneChanged,
+                        ConsecutiveFailures = phoneChanged ? 0 : existing.ConsecutiveFailures,
                         FirstName = parsed.FirstName.Length > 0 ? parsed.FirstName : existing.FirstName,
                         LastName = parsed.LastName.Length > 0 ? parsed.LastName : existing.LastName,
                         Phone = parsed.Phone ?? existing.Phone,
@@ -122,12 +117,26 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
                         Fields = fields,
                         Labels = label is null || existing.Labels.Contains(label) ? existing.Labels : [.. existing.Labels, label],
                     };
+                }
+
+                // The import's membership row doubles as the duplicate check: a contact it already touched is not touched again.
+                if (await session.AddMemberAsync(importId, contact.ContactId, existing is null, phoneChanged, line) is { } firstLine)
+                {
+                    errors.Add(new(line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
+                    skipped++;
+                    continue;
+                }
+
+                if (existing is null)
+                {
+                    created++;
+                }
+                else
+                {
                     updated++;
                 }
 
-                touched[contact.ContactId] = line;
                 await session.SaveContactAsync(contact);
-                await session.AddMemberAsync(importId, contact.ContactId, existing is null, phoneChanged);
             }
 
             await session.AddImportAsync(importId, label, now, created, updated, skipped);

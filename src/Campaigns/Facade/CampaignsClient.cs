@@ -24,6 +24,7 @@ public sealed partial class CampaignsClient
     private readonly ChannelDispatcher _dispatcher;
     private readonly ContactImporter _importer;
     private readonly TimeProvider _clock;
+    private readonly int _invalidPhoneAfterFailures;
 
     internal CampaignsClient(IGrainFactory grains, ICampaignStore store, ChannelDispatcher dispatcher, IOptions<CampaignsOptions> options)
     {
@@ -31,6 +32,7 @@ public sealed partial class CampaignsClient
         _store = store;
         _dispatcher = dispatcher;
         _clock = options.Value.TimeProvider;
+        _invalidPhoneAfterFailures = options.Value.InvalidPhoneAfterFailures;
         _importer = new ContactImporter(store, _clock);
     }
 
@@ -187,6 +189,9 @@ public sealed partial class CampaignsClient
     /// <summary>Reads a contact, or null.</summary>
     public Task<Contact?> GetContactAsync(TenantId tenant, string contactId) => _store.GetContactAsync(tenant, contactId);
 
+    /// <summary>The clock the SDK reads (so the API shows a pause that has ended as opted in, as a campaign would).</summary>
+    internal TimeProvider Clock => _clock;
+
     /// <summary>Validates and saves a script.</summary>
     public async Task<Script> CreateScriptAsync(TenantId tenant, ScriptDraft draft)
     {
@@ -228,7 +233,11 @@ public sealed partial class CampaignsClient
 
                 break;
             case { ImportId: null, AudienceId: { } audienceId }:
-                errors.Add("recipients.audienceId", $"'{audienceId}' is not an audience of this tenant.");
+                if (await _store.GetAudienceAsync(tenant, audienceId) is null)
+                {
+                    errors.Add("recipients.audienceId", $"'{audienceId}' is not an audience of this tenant.");
+                }
+
                 break;
             default:
                 errors.Add("recipients", "Give either an importId or an audienceId.");
@@ -307,6 +316,12 @@ public sealed partial class CampaignsClient
     public async Task<bool> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason)
     {
         var fact = await _store.RecordDeliveryAsync(tenant, messageId, delivered, reason, _clock.GetUtcNow());
+        if (fact is { Channel: ChannelKind.Sms, Address: { } phone })
+        {
+            // Consecutive carrier failures flag the phone invalid; campaigns then skip it until an import gives a new one.
+            await _store.RecordPhoneDeliveryAsync(tenant, fact.ContactId, phone, delivered, _invalidPhoneAfterFailures);
+        }
+
         return fact is not null;
     }
 }

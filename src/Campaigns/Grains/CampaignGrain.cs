@@ -230,12 +230,7 @@ internal sealed partial class CampaignGrain(
     {
         var request = state.State.Request!;
         var pageSize = options.Value.FanOutPageSize;
-        if (request.Recipients.ImportId is not { } importId)
-        {
-            return true;
-        }
-
-        var contacts = await store.GetImportContactsAsync(Owner, importId, request.Recipients.Subset, state.State.Cursor, pageSize);
+        var contacts = await RecipientsPageAsync(request.Recipients, state.State.Cursor, pageSize);
         if (contacts.Count == 0)
         {
             return true;
@@ -243,7 +238,8 @@ internal sealed partial class CampaignGrain(
 
         TenantContext.Set(Owner);
         var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), request.Channel);
-        var intended = contacts.Select(c => Intend(c, request.Channel, route is not null)).ToList();
+        var now = Now;
+        var intended = contacts.Select(c => Intend(c, request.Channel, route is not null, now)).ToList();
         if (state.State.Instance is { AllowRepeatRecipients: false } instance)
         {
             // The schedule's ledger: a contact an earlier instance reached is skipped by this one.
@@ -342,7 +338,7 @@ internal sealed partial class CampaignGrain(
             foreach (var fact in facts)
             {
                 var reason = !contacts.TryGetValue(fact.ContactId, out var contact) ? "contact removed"
-                    : Intend(contact, request.Channel, route is not null) is { Status: DeliveryStatus.Skipped } skipped ? skipped.Reason
+                    : Intend(contact, request.Channel, route is not null, Now) is { Status: DeliveryStatus.Skipped } skipped ? skipped.Reason
                     : null;
                 if (reason is null)
                 {
@@ -373,14 +369,16 @@ internal sealed partial class CampaignGrain(
         return tenant?.Settings ?? new Tenants.TenantSettings(Owner.Value, "Etc/UTC");
     }
 
-    private static DeliveryFact Intend(Contact contact, ChannelKind channel, bool routed)
+    private static DeliveryFact Intend(Contact contact, ChannelKind channel, bool routed, DateTimeOffset now)
     {
         var address = contact.AddressOn(channel);
-        var reason = contact.StatusOn(channel) switch
+        var reason = contact.StatusOn(channel, now) switch
         {
+            _ when contact.Archived => "archived",
             ChannelStatus.OptedOut => "opted out",
             ChannelStatus.Paused => "paused",
             _ when string.IsNullOrEmpty(address) => "no address",
+            _ when channel == ChannelKind.Sms && contact.InvalidPhone => "invalid phone",
             _ when !routed => "no provider for channel",
             _ => null,
         };

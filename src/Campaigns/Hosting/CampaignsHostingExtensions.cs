@@ -40,6 +40,7 @@ public static class CampaignsHostingExtensions
         options.Validate(o => o.FanOutPageSize > 0 && o.SendConcurrency > 0 && o.SweepInterval > TimeSpan.Zero, "FanOutPageSize, SendConcurrency and SweepInterval must be positive.")
             .Validate(o => o.ArmHorizon > o.SweepInterval, "ArmHorizon must be longer than SweepInterval, or due times could be armed late.")
             .Validate(o => o.MissedSendGrace >= TimeSpan.Zero, "MissedSendGrace must not be negative.")
+            .Validate(o => o.InvalidPhoneAfterFailures > 0, "InvalidPhoneAfterFailures must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton<ChannelDispatcher>();
         services.TryAddSingleton<DueWorkScheduler>();

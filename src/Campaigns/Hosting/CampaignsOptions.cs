@@ -15,6 +15,9 @@ public sealed class CampaignsOptions
     /// <summary>How often remembered due times are swept, so a send interrupted by a crash or deactivation goes on.</summary>
     public TimeSpan SweepInterval { get; set; } = CampaignsDefaults.SweepInterval;
 
+    /// <summary>Consecutive carrier failures of SMS to a contact's phone after which it is flagged invalid and campaigns skip it.</summary>
+    public int InvalidPhoneAfterFailures { get; set; } = CampaignsDefaults.InvalidPhoneAfterFailures;
+
     /// <summary>The provider used on a channel the tenant has not configured; null: such a campaign is refused.</summary>
     public string? FallbackProvider { get; set; }
 
@@ -39,6 +42,9 @@ public static class CampaignsDefaults
 
     /// <summary>32 sends in flight.</summary>
     public const int SendConcurrency = 32;
+
+    /// <summary>3 consecutive carrier failures.</summary>
+    public const int InvalidPhoneAfterFailures = 3;
 
     /// <summary>30 seconds.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);

@@ -9,7 +9,7 @@ namespace Campaigns.Storage;
 /// Every method takes the tenant and no query reads another tenant's rows.
 /// The embedded default is SQLite (<see cref="SqliteCampaignStore"/>).
 /// </summary>
-public interface ICampaignStore
+public partial interface ICampaignStore
 {
     /// <summary>Creates the schema if it is missing.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
@@ -126,8 +126,11 @@ public interface IImportSession
     /// <summary>Inserts or replaces a contact.</summary>
     Task SaveContactAsync(Contact contact);
 
-    /// <summary>Records that the import touched a contact.</summary>
-    Task AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged);
+    /// <summary>
+    /// Records that the import touched a contact at a line of its file. Returns null, or, when the
+    /// import already touched the contact, the line that did (nothing is written then).
+    /// </summary>
+    Task<int?> AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged, int line);
 
     /// <summary>Records the import itself.</summary>
     Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped);

@@ -7,7 +7,8 @@ namespace Campaigns.Storage;
 
 public sealed partial class SqliteCampaignStore
 {
-    private const string ContactColumns = "c.contact_id, c.first_name, c.last_name, c.phone, c.email, c.time_zone, c.external_id, c.fields, c.labels, c.channels";
+    private const string ContactColumns =
+        "c.contact_id, c.first_name, c.last_name, c.phone, c.email, c.time_zone, c.external_id, c.fields, c.labels, c.channels, c.paused_until, c.archived, c.invalid_phone, c.failure_count";
 
     private static Contact ReadContact(SqliteDataReader reader) => new(
         reader.GetString(0),
@@ -19,7 +20,11 @@ public sealed partial class SqliteCampaignStore
         NullableString(reader, 6),
         JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), Json) ?? [],
         JsonSerializer.Deserialize<List<string>>(reader.GetString(8), Json) ?? [],
-        JsonSerializer.Deserialize<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(9), Json) ?? []);
+        JsonSerializer.Deserialize<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(9), Json) ?? [],
+        reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<ChannelKind, DateTimeOffset>>(reader.GetString(10), Json),
+        reader.GetInt64(11) != 0,
+        reader.GetInt64(12) != 0,
+        reader.GetInt32(13));
 
     /// <inheritdoc />
     public async Task<Contact?> GetContactAsync(TenantId tenant, string contactId, CancellationToken cancellationToken = default)
@@ -133,6 +138,10 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <summary>Prepared statements reused for every row of one import.</summary>
+    /// <remarks>
+    /// Lookups select the contact id through the matching index and read the row by its key: without
+    /// statistics SQLite would otherwise walk every contact of the tenant in key order, once per row.
+    /// </remarks>
     private sealed class ImportSession : IImportSession, IAsyncDisposable
     {
         private readonly SqliteCommand _byExternalId;
@@ -140,6 +149,7 @@ public sealed partial class SqliteCampaignStore
         private readonly SqliteCommand _byEmail;
         private readonly SqliteCommand _save;
         private readonly SqliteCommand _member;
+        private readonly SqliteCommand _memberLine;
         private readonly SqliteCommand _import;
 
         public ImportSession(SqliteConnection connection, SqliteTransaction transaction, TenantId tenant)
@@ -158,19 +168,31 @@ public sealed partial class SqliteCampaignStore
                 return command;
             }
 
-            _byExternalId = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.external_id = $v LIMIT 1", "$v");
-            _byPhone = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.phone = $v ORDER BY c.contact_id LIMIT 1", "$v");
-            _byEmail = Prepare($"SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.email = $v ORDER BY c.contact_id LIMIT 1", "$v");
+            // A row with an external id falls back to phone or email only among contacts without an
+            // external id: a contact known under another external id is another person sharing the address.
+            static string ByKey(string index, string column) => $"""
+                SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.contact_id = (
+                  SELECT k.contact_id FROM contacts k INDEXED BY {index}
+                  WHERE k.tenant_id = $t AND k.{column} = $v AND ($ext IS NULL OR k.external_id IS NULL OR k.external_id = $ext)
+                  ORDER BY k.contact_id LIMIT 1)
+                """;
+
+            _byExternalId = Prepare(ByKey("contacts_external_id", "external_id"), "$v", "$ext");
+            _byPhone = Prepare(ByKey("contacts_phone", "phone"), "$v", "$ext");
+            _byEmail = Prepare(ByKey("contacts_email", "email"), "$v", "$ext");
             _save = Prepare(
                 """
-                INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels)
-                VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels)
+                INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels, invalid_phone, failure_count)
+                VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels, $inv, $fail)
                 ON CONFLICT (tenant_id, contact_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
                   phone = excluded.phone, email = excluded.email, time_zone = excluded.time_zone, external_id = excluded.external_id,
-                  fields = excluded.fields, labels = excluded.labels, channels = excluded.channels
+                  fields = excluded.fields, labels = excluded.labels, invalid_phone = excluded.invalid_phone, failure_count = excluded.failure_count
                 """,
-                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels");
-            _member = Prepare("INSERT OR IGNORE INTO import_members (tenant_id, import_id, contact_id, created, phone_changed) VALUES ($t, $i, $c, $cr, $pc)", "$i", "$c", "$cr", "$pc");
+                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels", "$inv", "$fail");
+            _member = Prepare(
+                "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, $i, $c, $cr, $pc, $line) ON CONFLICT DO NOTHING",
+                "$i", "$c", "$cr", "$pc", "$line");
+            _memberLine = Prepare("SELECT line FROM import_members WHERE tenant_id = $t AND import_id = $i AND contact_id = $c", "$i", "$c");
             _import = Prepare("INSERT INTO imports (tenant_id, import_id, label, created_at, created, updated, skipped) VALUES ($t, $i, $l, $at, $cr, $up, $sk)", "$i", "$l", "$at", "$cr", "$up", "$sk");
         }
 
@@ -184,6 +206,7 @@ public sealed partial class SqliteCampaignStore
                 }
 
                 command.Parameters["$v"].Value = value;
+                command.Parameters["$ext"].Value = Db(externalId);
                 await using var reader = await command.ExecuteReaderAsync();
                 if (await reader.ReadAsync())
                 {
@@ -207,17 +230,27 @@ public sealed partial class SqliteCampaignStore
             p["$fields"].Value = JsonSerializer.Serialize(contact.Fields, Json);
             p["$labels"].Value = JsonSerializer.Serialize(contact.Labels, Json);
             p["$channels"].Value = JsonSerializer.Serialize(contact.Channels, Json);
+            p["$inv"].Value = contact.InvalidPhone ? 1 : 0;
+            p["$fail"].Value = contact.ConsecutiveFailures;
             await _save.ExecuteNonQueryAsync();
         }
 
-        public async Task AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged)
+        public async Task<int?> AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged, int line)
         {
             var p = _member.Parameters;
             p["$i"].Value = importId;
             p["$c"].Value = contactId;
             p["$cr"].Value = created ? 1 : 0;
             p["$pc"].Value = phoneChanged ? 1 : 0;
-            await _member.ExecuteNonQueryAsync();
+            p["$line"].Value = line;
+            if (await _member.ExecuteNonQueryAsync() == 1)
+            {
+                return null;
+            }
+
+            _memberLine.Parameters["$i"].Value = importId;
+            _memberLine.Parameters["$c"].Value = contactId;
+            return Convert.ToInt32(await _memberLine.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public async Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped)
@@ -234,7 +267,7 @@ public sealed partial class SqliteCampaignStore
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { _byExternalId, _byPhone, _byEmail, _save, _member, _import })
+            foreach (var command in new[] { _byExternalId, _byPhone, _byEmail, _save, _member, _memberLine, _import })
             {
                 await command.DisposeAsync();
             }

@@ -56,6 +56,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         command.CommandText = Schema;
         await command.ExecuteNonQueryAsync(cancellationToken);
         await MigrateSchedulingAsync(connection, cancellationToken);
+        await AddMissingColumnsAsync(connection, cancellationToken);
     }
 
     private const string Schema = """
@@ -67,6 +68,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             tenant_id TEXT NOT NULL, contact_id TEXT NOT NULL,
             first_name TEXT NOT NULL, last_name TEXT NOT NULL, phone TEXT, email TEXT, time_zone TEXT, external_id TEXT,
             fields TEXT NOT NULL, labels TEXT NOT NULL, channels TEXT NOT NULL, paused_until TEXT,
+            archived INTEGER NOT NULL DEFAULT 0, invalid_phone INTEGER NOT NULL DEFAULT 0, failure_count INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (tenant_id, contact_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contacts_external_id ON contacts (tenant_id, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (tenant_id, phone) WHERE phone IS NOT NULL;
@@ -77,8 +79,13 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             PRIMARY KEY (tenant_id, import_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS import_members (
             tenant_id TEXT NOT NULL, import_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-            created INTEGER NOT NULL, phone_changed INTEGER NOT NULL,
+            created INTEGER NOT NULL, phone_changed INTEGER NOT NULL, line INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (tenant_id, import_id, contact_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS audiences (
+            tenant_id TEXT NOT NULL, audience_id TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,
+            rules TEXT NOT NULL, created_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, audience_id)) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS audiences_name ON audiences (tenant_id, name_key);
         CREATE TABLE IF NOT EXISTS scripts (
             tenant_id TEXT NOT NULL, script_id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL,
             PRIMARY KEY (tenant_id, script_id)) WITHOUT ROWID;
