@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
+using System.Threading.Channels;
 using Campaigns.Channels;
 using Campaigns.Storage;
 using Campaigns.Validation;
@@ -12,9 +14,19 @@ namespace Campaigns.Contacts;
 /// transaction: good rows land, every bad row is reported with its line and column, and a file
 /// without the required header columns imports nothing.
 /// </summary>
+/// <remarks>
+/// Two stages run side by side: one reads and checks rows (CSV parsing, phone and email
+/// validation: the CPU-heavy part), the other matches and writes them. A bounded queue between
+/// them keeps memory flat whatever the file's size.
+/// </remarks>
 internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
 {
     internal const int MaxCellLength = 1000;
+
+    /// <summary>The longest record read before the file is refused: far above any real row, well below "the rest of the file after an open quote".</summary>
+    internal const int MaxRecordLength = 1_000_000;
+
+    private const int QueueLength = 1024;
     private static readonly string[] Required = ["phone", "first_name", "last_name"];
     private static readonly HashSet<string> Known = new(["phone", "first_name", "last_name", "email", "time_zone", "external_id"], StringComparer.Ordinal);
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
@@ -22,15 +34,16 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
     public async Task<ImportResult> ImportAsync(TenantId tenant, string defaultRegion, Stream csv, string? label, CancellationToken cancellationToken)
     {
         // Read asynchronously all the way: request bodies refuse synchronous reads, and the file is never held whole.
-        using var text = new StreamReader(csv, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        using var text = new RecordLengthGuard(new StreamReader(csv, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true), MaxRecordLength);
         // The header is read as a plain row: Sep refuses repeated column names with an ArgumentException,
         // and CheckHeader reports them (and every other header problem) as validation errors instead.
         using var reader = await Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, HasHeader = false }).FromAsync(text, cancellationToken);
-        if (!await reader.MoveNextAsync(cancellationToken))
+        if (!await reader.MoveNextAsync(cancellationToken) || IsBlank(reader.Current))
         {
             throw new CampaignsValidationException("file", "The file is empty: a header row with phone, first_name and last_name is required.");
         }
 
+        text.RecordEnded(reader.Current.LineNumberToExcl);
         var columns = new string[reader.Current.ColCount];
         for (var i = 0; i < columns.Length; i++)
         {
@@ -39,110 +52,182 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
 
         CheckHeader(columns);
 
-        var index = columns.Select((name, i) => (name, i)).GroupBy(c => c.name).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
+        var index = columns.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
+        var custom = columns.Select((name, i) => (name, i)).Where(c => !Known.Contains(c.name)).ToArray();
         var importId = "imp_" + Guid.NewGuid().ToString("N")[..16];
         var now = clock.GetUtcNow();
 
-        return await store.InImportAsync(tenant, async session =>
-        {
-            var errors = new List<ImportRowError>();
-            int created = 0, updated = 0, skipped = 0;
-            await foreach (var row in reader)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var queue = Channel.CreateBounded<CheckedRow>(new BoundedChannelOptions(QueueLength) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(
+            async () =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var line = row.LineNumberFrom;
-                var cells = new string[columns.Length];
-                var rowErrors = new List<ImportRowError>();
-                if (row.ColCount != columns.Length)
+                try
                 {
-                    rowErrors.Add(new(line, null, $"Row has {row.ColCount} fields; the header has {columns.Length}."));
-                }
-
-                for (var i = 0; i < columns.Length && i < row.ColCount; i++)
-                {
-                    cells[i] = row[i].ToString().Trim();
-                    if (cells[i].Length > MaxCellLength)
+                    await foreach (var row in reader.WithCancellation(stop.Token))
                     {
-                        rowErrors.Add(new(line, columns[i], $"Value is {cells[i].Length} characters long; at most {MaxCellLength} are allowed."));
-                    }
-                    else if (cells[i].Contains('\uFFFD', StringComparison.Ordinal))
-                    {
-                        rowErrors.Add(new(line, columns[i], "Value is not valid UTF-8 (save the file as UTF-8)."));
-                    }
-                }
-
-                string Cell(string name) => index.TryGetValue(name, out var i) && cells[i] is { } v ? v : string.Empty;
-
-                var parsed = rowErrors.Count == 0 ? ParseRow(line, Cell, defaultRegion, rowErrors) : null;
-                if (parsed is null)
-                {
-                    errors.AddRange(rowErrors);
-                    skipped++;
-                    continue;
-                }
-
-                var existing = await session.FindAsync(parsed.ExternalId, parsed.Phone, parsed.Email);
-
-                var customFields = columns.Select((name, i) => (name, i)).Where(c => !Known.Contains(c.name) && cells[c.i] is { Length: > 0 })
-                    .ToDictionary(c => c.name, c => cells[c.i], StringComparer.Ordinal);
-                Contact contact;
-                bool phoneChanged;
-                if (existing is null)
-                {
-                    contact = new Contact(
-                        "ct_" + Guid.NewGuid().ToString("N")[..16], parsed.FirstName, parsed.LastName, parsed.Phone, parsed.Email, parsed.TimeZone, parsed.ExternalId,
-                        customFields, label is null ? [] : [label], new Dictionary<ChannelKind, ChannelStatus>());
-                    phoneChanged = false;
-                }
-                else
-                {
-                    var fields = new Dictionary<string, string>(existing.Fields, StringComparer.Ordinal);
-                    foreach (var (k, v) in customFields)
-                    {
-                        fields[k] = v;
+                        text.RecordEnded(row.LineNumberToExcl);
+                        if (!IsBlank(row))
+                        {
+                            await queue.Writer.WriteAsync(Check(row, columns, index, custom, defaultRegion), stop.Token);
+                        }
                     }
 
-                    phoneChanged = parsed.Phone is not null && parsed.Phone != existing.Phone;
-                    contact = existing with
-                    {
-                        // A new phone starts with a clean delivery record.
-                        InvalidPhone = existing.InvalidPhone && !phoneChanged,
-                        ConsecutiveFailures = phoneChanged ? 0 : existing.ConsecutiveFailures,
-                        FirstName = parsed.FirstName.Length > 0 ? parsed.FirstName : existing.FirstName,
-                        LastName = parsed.LastName.Length > 0 ? parsed.LastName : existing.LastName,
-                        Phone = parsed.Phone ?? existing.Phone,
-                        Email = parsed.Email ?? existing.Email,
-                        TimeZone = parsed.TimeZone ?? existing.TimeZone,
-                        ExternalId = parsed.ExternalId ?? existing.ExternalId,
-                        Fields = fields,
-                        Labels = label is null || existing.Labels.Contains(label) ? existing.Labels : [.. existing.Labels, label],
-                    };
+                    queue.Writer.Complete();
                 }
-
-                // The import's membership row doubles as the duplicate check: a contact it already touched is not touched again.
-                if (await session.AddMemberAsync(importId, contact.ContactId, existing is null, phoneChanged, line) is { } firstLine)
+                catch (Exception ex)
                 {
-                    errors.Add(new(line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
-                    skipped++;
-                    continue;
+                    queue.Writer.Complete(ex);
                 }
+            },
+            CancellationToken.None);
 
-                if (existing is null)
-                {
-                    created++;
-                }
-                else
-                {
-                    updated++;
-                }
+        try
+        {
+            return await store.InImportAsync(tenant, session => WriteAsync(session, queue.Reader, importId, label, now, stop.Token), cancellationToken);
+        }
+        catch (ChannelClosedException closed) when (closed.InnerException is { } reason)
+        {
+            // The reading stage failed (a refused file, a cancelled request): that is the error to report.
+            ExceptionDispatchInfo.Capture(reason).Throw();
+            throw;
+        }
+        finally
+        {
+            // A failed write stops the reading stage; either way it is over before the reader is disposed.
+            await stop.CancelAsync();
+            await reading;
+        }
+    }
 
-                await session.SaveContactAsync(contact);
+    private static async Task<ImportResult> WriteAsync(IImportSession session, ChannelReader<CheckedRow> rows, string importId, string? label, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var errors = new List<ImportRowError>();
+        int created = 0, updated = 0, skipped = 0;
+        await foreach (var row in rows.ReadAllAsync(cancellationToken))
+        {
+            if (row.Parsed is not { } parsed)
+            {
+                errors.AddRange(row.Errors!);
+                skipped++;
+                continue;
             }
 
-            await session.AddImportAsync(importId, label, now, created, updated, skipped);
-            return new ImportResult(importId, created, updated, skipped, errors);
-        }, cancellationToken);
+            var line = row.Line;
+            var existing = await session.FindAsync(parsed.ExternalId, parsed.Phone, parsed.Email);
+            Contact contact;
+            bool phoneChanged;
+            if (existing is null)
+            {
+                contact = new Contact(
+                    "ct_" + Guid.NewGuid().ToString("N")[..16], parsed.FirstName, parsed.LastName, parsed.Phone, parsed.Email, parsed.TimeZone, parsed.ExternalId,
+                    parsed.Fields, label is null ? [] : [label], new Dictionary<ChannelKind, ChannelStatus>());
+                phoneChanged = false;
+            }
+            else
+            {
+                var fields = new Dictionary<string, string>(existing.Fields, StringComparer.Ordinal);
+                foreach (var (k, v) in parsed.Fields)
+                {
+                    fields[k] = v;
+                }
+
+                phoneChanged = parsed.Phone is not null && parsed.Phone != existing.Phone;
+                contact = existing with
+                {
+                    FirstName = parsed.FirstName.Length > 0 ? parsed.FirstName : existing.FirstName,
+                    LastName = parsed.LastName.Length > 0 ? parsed.LastName : existing.LastName,
+                    Phone = parsed.Phone ?? existing.Phone,
+                    Email = parsed.Email ?? existing.Email,
+                    TimeZone = parsed.TimeZone ?? existing.TimeZone,
+                    ExternalId = parsed.ExternalId ?? existing.ExternalId,
+                    Fields = fields,
+                    Labels = label is null || existing.Labels.Contains(label) ? existing.Labels : [.. existing.Labels, label],
+
+                    // A new phone starts with a clean delivery record.
+                    InvalidPhone = existing.InvalidPhone && !phoneChanged,
+                    ConsecutiveFailures = phoneChanged ? 0 : existing.ConsecutiveFailures,
+                };
+            }
+
+            // The import's membership row doubles as the duplicate check: a contact it already touched is not touched again.
+            if (await session.AddMemberAsync(importId, contact.ContactId, existing is null, phoneChanged, line) is { } firstLine)
+            {
+                errors.Add(new(line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
+                skipped++;
+                continue;
+            }
+
+            if (existing is null)
+            {
+                created++;
+            }
+            else
+            {
+                updated++;
+            }
+
+            await session.SaveContactAsync(contact);
+        }
+
+        await session.AddImportAsync(importId, label, now, created, updated, skipped);
+        return new ImportResult(importId, created, updated, skipped, errors);
     }
+
+    /// <summary>A line with nothing on it is no record (spreadsheets leave them at the end); it is passed over, not reported.</summary>
+    private static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row.Span.IsWhiteSpace();
+
+    private static CheckedRow Check(SepReader.Row row, string[] columns, Dictionary<string, int> index, (string Name, int Index)[] custom, string region)
+    {
+        var line = row.LineNumberFrom;
+        var cells = new string[columns.Length];
+        var errors = new List<ImportRowError>();
+        if (row.ColCount != columns.Length)
+        {
+            var span = row.LineNumberToExcl - line;
+            errors.Add(new(line, null, span > 1
+                ? $"Row has {row.ColCount} fields; the header has {columns.Length}. The record runs over lines {line} to {row.LineNumberToExcl - 1}: is a quote left open?"
+                : $"Row has {row.ColCount} fields; the header has {columns.Length}."));
+        }
+
+        for (var i = 0; i < columns.Length; i++)
+        {
+            cells[i] = i < row.ColCount ? row[i].ToString().Trim() : string.Empty;
+            if (cells[i].Length > MaxCellLength)
+            {
+                errors.Add(new(line, columns[i], $"Value is {cells[i].Length} characters long; at most {MaxCellLength} are allowed."));
+            }
+            else if (cells[i].Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                errors.Add(new(line, columns[i], "Value is not valid UTF-8 (save the file as UTF-8)."));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CheckedRow(line, null, errors);
+        }
+
+        var parsed = ParseRow(line, name => index.TryGetValue(name, out var i) ? cells[i] : string.Empty, region, errors);
+        if (parsed is null)
+        {
+            return new CheckedRow(line, null, errors);
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, i) in custom)
+        {
+            if (cells[i].Length > 0)
+            {
+                fields[name] = cells[i];
+            }
+        }
+
+        return new CheckedRow(line, parsed with { Fields = fields }, null);
+    }
+
+    /// <summary>A row after reading and checking: parsed, or with its errors.</summary>
+    private sealed record CheckedRow(int Line, ParsedRow? Parsed, List<ImportRowError>? Errors);
 
     private static void CheckHeader(string[] columns)
     {
@@ -165,7 +250,10 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         errors.ThrowIfAny();
     }
 
-    private sealed record ParsedRow(string FirstName, string LastName, string? Phone, string? Email, string? TimeZone, string? ExternalId);
+    private sealed record ParsedRow(string FirstName, string LastName, string? Phone, string? Email, string? TimeZone, string? ExternalId)
+    {
+        public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
+    }
 
     private static ParsedRow? ParseRow(int line, Func<string, string> cell, string region, List<ImportRowError> errors)
     {
@@ -195,7 +283,7 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         string? timeZone = null;
         if (cell("time_zone") is { Length: > 0 } rawZone)
         {
-            if (TimeZoneInfo.TryFindSystemTimeZoneById(rawZone, out _))
+            if (TimeZoneInfo.TryFindSystemTimeZoneById(rawZone, out var zone) && zone.HasIanaId)
             {
                 timeZone = rawZone;
             }
