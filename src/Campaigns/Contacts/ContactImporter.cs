@@ -182,12 +182,19 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         var line = row.LineNumberFrom;
         var cells = new string[columns.Length];
         var errors = new List<ImportRowError>();
+        // A record swallowed to the end of the file ends with the file's last line break, which starts no line of its own.
+        var lastLine = row.LineNumberToExcl - (row.Span is [.., '\n' or '\r'] ? 2 : 1);
+        var spans = lastLine > line ? $" The record runs over lines {line} to {lastLine}." : string.Empty;
+        if (QuoteProblem(row.Span) is { } quote)
+        {
+            // The CSV reader recovers from bad quoting by guessing; the guess is never what the file meant.
+            errors.Add(new(line, quote.Column < columns.Length ? columns[quote.Column] : null, quote.Message + spans));
+            return new CheckedRow(line, null, errors);
+        }
+
         if (row.ColCount != columns.Length)
         {
-            var span = row.LineNumberToExcl - line;
-            errors.Add(new(line, null, span > 1
-                ? $"Row has {row.ColCount} fields; the header has {columns.Length}. The record runs over lines {line} to {row.LineNumberToExcl - 1}: is a quote left open?"
-                : $"Row has {row.ColCount} fields; the header has {columns.Length}."));
+            errors.Add(new(line, null, $"Row has {row.ColCount} fields; the header has {columns.Length}.{spans}"));
         }
 
         for (var i = 0; i < columns.Length; i++)
@@ -200,6 +207,11 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             else if (cells[i].Contains('\uFFFD', StringComparison.Ordinal))
             {
                 errors.Add(new(line, columns[i], "Value is not valid UTF-8 (save the file as UTF-8)."));
+            }
+            else if (FirstControl(cells[i]) is { } control)
+            {
+                // Control characters (escape sequences, NUL) have no place in a name or an address and can disturb whatever displays them.
+                errors.Add(new(line, columns[i], $"Value contains the control character U+{(int)control:X4}."));
             }
         }
 
@@ -226,6 +238,72 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         return new CheckedRow(line, parsed with { Fields = fields }, null);
     }
 
+    private static char? FirstControl(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\r' or '\n'))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first RFC 4180 quoting mistake in a raw record, and the column it is in.</summary>
+    private static (int Column, string Message)? QuoteProblem(ReadOnlySpan<char> raw)
+    {
+        int column = 0;
+        bool fieldStart = true, quoted = false, closed = false;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < raw.Length && raw[i + 1] == '"')
+                    {
+                        i++;
+                    }
+                    else
+                    {
+                        quoted = false;
+                        closed = true;
+                    }
+                }
+
+                continue;
+            }
+
+            switch (c)
+            {
+                case ',':
+                    column++;
+                    fieldStart = true;
+                    closed = false;
+                    break;
+                case '"' when fieldStart:
+                    quoted = true;
+                    fieldStart = false;
+                    break;
+                case '"':
+                    return (column, "A quote appears inside a value that does not start with one: quote the whole value and double the quotes inside it (\"O\"\"Brien\").");
+                default:
+                    if (closed)
+                    {
+                        return (column, "Text follows the closing quote of a quoted value: quote the whole value and double the quotes inside it.");
+                    }
+
+                    fieldStart = false;
+                    break;
+            }
+        }
+
+        return quoted ? (column, "A quoted value is never closed: its closing quote is missing.") : null;
+    }
+
     /// <summary>A row after reading and checking: parsed, or with its errors.</summary>
     private sealed record CheckedRow(int Line, ParsedRow? Parsed, List<ImportRowError>? Errors);
 
@@ -237,7 +315,7 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             errors.Add("header", $"The required column '{missing}' is missing.");
         }
 
-        foreach (var duplicate in columns.GroupBy(c => c).Where(g => g.Count() > 1))
+        foreach (var duplicate in columns.Where(c => c.Length > 0).GroupBy(c => c).Where(g => g.Count() > 1))
         {
             errors.Add("header", $"The column '{duplicate.Key}' appears more than once.");
         }
@@ -245,6 +323,11 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         if (columns.Any(c => c.Length == 0))
         {
             errors.Add("header", "A column has no name.");
+        }
+
+        if (columns.Length == 1 && columns[0].IndexOfAny([';', '\t', '|']) >= 0)
+        {
+            errors.Add("header", "The header is a single column: columns must be separated by commas, not semicolons, tabs or bars.");
         }
 
         errors.ThrowIfAny();
