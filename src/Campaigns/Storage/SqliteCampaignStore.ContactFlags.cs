@@ -22,11 +22,11 @@ public sealed partial class SqliteCampaignStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            UPDATE contacts AS c SET
+            UPDATE contacts SET
               failure_count = CASE WHEN $delivered THEN 0 ELSE failure_count + 1 END,
               invalid_phone = CASE WHEN $delivered THEN 0 WHEN failure_count + 1 >= $n THEN 1 ELSE invalid_phone END
-            WHERE c.tenant_id = $t AND c.contact_id = $c AND c.phone = $p
-            RETURNING {ContactColumns}
+            WHERE tenant_id = $t AND contact_id = $c AND phone = $p
+            RETURNING {ContactColumns.Replace("c.", string.Empty, StringComparison.Ordinal)}
             """;
         command.Parameters.AddWithValue("$t", tenant.Value);
         command.Parameters.AddWithValue("$c", contactId);
