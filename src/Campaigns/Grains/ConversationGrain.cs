@@ -97,7 +97,7 @@ internal sealed partial class ConversationGrain(
             return new InboundResult(InboundOutcome.UnknownSender, null);
         }
 
-        var status = contact.StatusOn(channel);
+        var status = contact.StatusOn(channel, Now);
         var pauseOffered = state.State.PauseOffered.Remove(channel);
         _changed |= pauseOffered;
         var keyword = Keywords.Parse(text);
@@ -152,14 +152,14 @@ internal sealed partial class ConversationGrain(
         }
 
         var result = await IntroduceAsync(contact, trigger);
-        await FlushAsync(contact, trigger.Channel(), contact.StatusOn(trigger.Channel()), []);
+        await FlushAsync(contact, trigger.Channel(), contact.StatusOn(trigger.Channel(), Now), []);
         return result;
     }
 
     public async Task Remind(CampaignTerms terms)
     {
         var contact = await store.GetContactAsync(Owner, ContactId);
-        if (contact is null || contact.StatusOn(terms.Channel) != ChannelStatus.OptedIn)
+        if (contact is null || contact.StatusOn(terms.Channel, Now) != ChannelStatus.OptedIn)
         {
             return;
         }
@@ -205,7 +205,8 @@ internal sealed partial class ConversationGrain(
             var contact = await store.GetContactAsync(Owner, ContactId);
             foreach (var channel in ended)
             {
-                if (contact?.StatusOn(channel) == ChannelStatus.Paused)
+                // The stored status, ended pause or not: it is what this resume writes back.
+                if (contact is not null && contact.Channels.TryGetValue(channel, out var stored) && stored == ChannelStatus.Paused)
                 {
                     await store.SetChannelStatusAsync(Owner, ContactId, channel, ChannelStatus.OptedIn, null);
                     LogResumed(logger, Owner.Value, ContactId, channel.ToName());
@@ -370,7 +371,7 @@ internal sealed partial class ConversationGrain(
         var scriptId = trigger == IntroTrigger.Webchat ? settings?.IntroScripts?.Webchat : settings?.IntroScripts?.OpenBotSms;
         var channel = trigger.Channel();
         if (scriptId is null || await store.GetScriptAsync(Owner, scriptId) is not { } script
-            || contact.AddressOn(channel) is not { } address || contact.StatusOn(channel) != ChannelStatus.OptedIn)
+            || contact.AddressOn(channel) is not { } address || contact.StatusOn(channel, Now) != ChannelStatus.OptedIn)
         {
             // A trigger without a script sends nothing.
             return new InboundResult(InboundOutcome.NotRouted, ContactId);

@@ -199,14 +199,17 @@ public sealed class ConversationGrainTests
 
         clock.Advance(TimeSpan.FromDays(14) - TimeSpan.FromSeconds(1));
         await env.Client.GetConversationAsync(Tenant, ids[Ada]);
-        Assert.Equal(ChannelStatus.Paused, (await env.Client.GetContactAsync(Tenant, ids[Ada]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(ChannelStatus.Paused, (await env.Client.GetContactAsync(Tenant, ids[Ada]))!.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()));
 
         clock.Advance(TimeSpan.FromSeconds(1));
 
         // A read through the conversation orders after the wake the timer started.
         Assert.Empty((await env.Client.GetConversationAsync(Tenant, ids[Ada])).PausedUntil);
-        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Ada]))!.StatusOn(ChannelKind.Sms));
-        Assert.Equal(ChannelStatus.Paused, (await env.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Ada]))!.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()));
+
+        // The resume is written back, not only read from the ended pause.
+        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Ada]))!.Channels[ChannelKind.Sms]);
+        Assert.Equal(ChannelStatus.Paused, (await env.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()));
         Assert.DoesNotContain(Tenant.Key(ConversationGrain.DuePrefix + ids[Ada]), await env.ReadDueKeysAsync());
 
         // A new campaign reaches Ada again and skips Grace, who is still paused.
@@ -216,7 +219,7 @@ public sealed class ConversationGrainTests
         Assert.Equal((DeliveryStatus.Skipped, "paused"), (secondFacts[Grace].Status, secondFacts[Grace].Reason));
 
         Assert.Equal(InboundOutcome.OptedIn, (await Reply(env, Grace, "START")).Outcome);
-        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()));
     }
 
     [Fact]
@@ -232,7 +235,7 @@ public sealed class ConversationGrainTests
         var first = await Reply(env, "(201) 555-0199", "hello?");
         Assert.Equal((InboundOutcome.Introduced, introId), (first.Outcome, first.CampaignId));
         var contact = await env.Client.GetContactAsync(Tenant, first.ContactId!);
-        Assert.Equal(("+12015550199", "", ChannelStatus.OptedIn), (contact!.Phone, contact.FirstName, contact.StatusOn(ChannelKind.Sms)));
+        Assert.Equal(("+12015550199", "", ChannelStatus.OptedIn), (contact!.Phone, contact.FirstName, contact.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow())));
         Assert.Equal(["Hi , are you coming to orientation?"], TextsTo(env, "+12015550199"));
 
         // The reply to the intro is recorded under the intro's id; the same number is not introduced again.
@@ -349,7 +352,7 @@ public sealed class ConversationGrainTests
         clock.Advance(TimeSpan.FromDays(14));
         await second.SettledAsync();
         Assert.Empty((await second.Client.GetConversationAsync(Tenant, ids[Grace])).PausedUntil);
-        Assert.Equal(ChannelStatus.OptedIn, (await second.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(ChannelStatus.OptedIn, (await second.Client.GetContactAsync(Tenant, ids[Grace]))!.StatusOn(ChannelKind.Sms, second.Clock.GetUtcNow()));
     }
 
     [Fact]
@@ -396,14 +399,14 @@ public sealed class ConversationGrainTests
         // STOPALL opts out on every channel; STOP only on the one it came from.
         Assert.Equal(InboundOutcome.OptedOut, (await Reply(env, Grace, "STOPALL")).Outcome);
         var grace = (await env.Client.GetContactAsync(Tenant, ids[Grace]))!;
-        Assert.All(Enum.GetValues<ChannelKind>(), c => Assert.Equal(ChannelStatus.OptedOut, grace.StatusOn(c)));
+        Assert.All(Enum.GetValues<ChannelKind>(), c => Assert.Equal(ChannelStatus.OptedOut, grace.StatusOn(c, env.Clock.GetUtcNow())));
         Assert.Equal(InboundOutcome.OptedOut, (await Reply(env, Alan, "cancel")).Outcome);
         var alan = (await env.Client.GetContactAsync(Tenant, ids[Alan]))!;
-        Assert.Equal((ChannelStatus.OptedOut, ChannelStatus.OptedIn), (alan.StatusOn(ChannelKind.Sms), alan.StatusOn(ChannelKind.Email)));
+        Assert.Equal((ChannelStatus.OptedOut, ChannelStatus.OptedIn), (alan.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()), alan.StatusOn(ChannelKind.Email, env.Clock.GetUtcNow())));
 
         // YES after an opt-out opts back in (it cannot answer anything: nothing was asked since).
         Assert.Equal(new InboundResult(InboundOutcome.OptedIn, ids[Alan]), await Reply(env, Alan, "Yes"));
-        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Alan]))!.StatusOn(ChannelKind.Sms));
+        Assert.Equal(ChannelStatus.OptedIn, (await env.Client.GetContactAsync(Tenant, ids[Alan]))!.StatusOn(ChannelKind.Sms, env.Clock.GetUtcNow()));
         Assert.Equal(
             ["Hi Alan, are you coming to orientation?", ConversationTexts.OptedOut(new TenantSettings("Conv University", "Etc/UTC")), ConversationTexts.OptedIn(new TenantSettings("Conv University", "Etc/UTC"))],
             TextsTo(env, Alan));
