@@ -100,4 +100,30 @@ public interface ITenantIndexGrain : IGrainWithStringKey
     /// <summary>One page of the list, with the section counts.</summary>
     [Alias("Query")]
     Task<CampaignListPage> Query(CampaignListQuery query);
+
+    /// <summary>One row with its figures up to date, or null.</summary>
+    [Alias("Get")]
+    Task<CampaignRow?> Get(string campaignId);
+
+    /// <summary>Every row (figures up to date).</summary>
+    [Alias("All")]
+    Task<IReadOnlyList<CampaignRow>> All();
+
+    /// <summary>
+    /// Says that a send's delivery facts changed (a response, an opt-out, a pause, a new intro): its
+    /// figures are counted again from the facts before the list is next read.
+    /// </summary>
+    [Alias("FactsChanged")]
+    Task FactsChanged(string campaignId);
+
+    /// <summary>Counts a row's figures again from its facts now; null when there is no such row.</summary>
+    [Alias("Recompute")]
+    Task<CampaignRow?> Recompute(string campaignId);
+
+    /// <summary>
+    /// Replaces the whole list with these rows (their shape as their grains hold it), every figure
+    /// counted again from the delivery facts; rows not given are dropped.
+    /// </summary>
+    [Alias("Rebuild")]
+    Task<IndexRebuild> Rebuild(IReadOnlyList<CampaignRow> rows);
 }
