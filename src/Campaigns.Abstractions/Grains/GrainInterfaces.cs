@@ -64,6 +64,13 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<CampaignDetails?> Get();
 
+    /// <summary>
+    /// The campaign as it stands, or null: answered at once, even while a page of its send is in
+    /// flight (reports read this; <see cref="Get"/> waits for the page).
+    /// </summary>
+    [Alias("Peek"), AlwaysInterleave]
+    Task<CampaignDetails?> Peek();
+
     /// <summary>Cancels an upcoming send; throws <see cref="Validation.ConflictException"/> once it started.</summary>
     [Alias("Cancel")]
     Task Cancel();

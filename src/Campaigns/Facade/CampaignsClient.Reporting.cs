@@ -38,6 +38,15 @@ public sealed partial class CampaignsClient
         return await ListCampaignsAsync(tenant, query with { LastSentFrom = from, LastSentTo = before?.AddTicks(-1) });
     }
 
+    /// <summary>Every row of the tenant's campaign list, cancelled ones included, ordered by campaign id.</summary>
+    public async Task<IReadOnlyList<CampaignRow>> ListAllCampaignRowsAsync(TenantId tenant) => await IndexGrain(tenant).All();
+
+    /// <summary>
+    /// Tells the campaign list that a send's delivery facts changed outside its campaign (a response,
+    /// an opt-out, a pause, an intro): its figures are counted again before the list is next read.
+    /// </summary>
+    internal async Task NoteFactsChangedAsync(TenantId tenant, string campaignId) => await IndexGrain(tenant).FactsChanged(campaignId);
+
     /// <summary>One row of the campaign list (a send, an upcoming send or an introductory row), or null.</summary>
     public async Task<CampaignRow?> GetCampaignRowAsync(TenantId tenant, string campaignId) => await IndexGrain(tenant).Get(campaignId);
 
@@ -144,7 +153,7 @@ public sealed partial class CampaignsClient
     /// </summary>
     public async Task<CampaignRow?> RecomputeCampaignAsync(TenantId tenant, string campaignId)
     {
-        if (!IntroductoryRows.TryParse(campaignId, out _, out _) && await SendGrain(tenant, campaignId).Get() is { } details)
+        if (!IntroductoryRows.TryParse(campaignId, out _, out _) && await SendGrain(tenant, campaignId).Peek() is { } details)
         {
             await IndexGrain(tenant).Upsert(details.Row);
         }
@@ -187,7 +196,7 @@ public sealed partial class CampaignsClient
                 : null);
         }
 
-        return (await SendGrain(tenant, campaignId).Get())?.Row ?? listed;
+        return (await SendGrain(tenant, campaignId).Peek())?.Row ?? listed;
     }
 
     /// <summary>Whole days in the tenant's zone as [from, before).</summary>
@@ -231,7 +240,7 @@ public sealed partial class CampaignsClient
                 active);
         }
 
-        if (await SendGrain(tenant, campaignId).Get() is not { } details)
+        if (await SendGrain(tenant, campaignId).Peek() is not { } details)
         {
             return null;
         }

@@ -1,0 +1,162 @@
+using Campaigns.Campaigns;
+using Campaigns.Channels;
+using Campaigns.Contacts;
+using Campaigns.Reporting;
+using Campaigns.Scripts;
+using Campaigns.Storage;
+using Campaigns.Tenants;
+using Campaigns.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Campaigns.Tests.Reporting;
+
+/// <summary>
+/// A tenant (New York time) with a campaign of every kind, built through the facade on the in-process
+/// cluster with a fake clock: two sends that finished (one interactive with answers, an invalid answer,
+/// a #pause, a carrier failure and two skipped contacts; one nudge sent late in the New York evening),
+/// one held mid-send, one upcoming, one cancelled. Every id is kept by name.
+/// </summary>
+internal sealed class ReportingScenario : IAsyncDisposable
+{
+    public static readonly TenantId Tenant = TenantId.Parse("state-u");
+
+    /// <summary>Five contacts: one opts out before anything is sent, one has no phone, one has a name that is a formula.</summary>
+    public const string Csv = """
+        phone,first_name,last_name,email,cohort
+        2015550101,Ada,Lovelace,,2027
+        2015550102,Grace,Hopper,,2027
+        2015550103,"=HYPERLINK(""http://x.test"")",-Turing,,2026
+        2015550104,Olive,Out,,2027
+        ,Nora,Phone,nora@example.edu,2027
+        """;
+
+    public static readonly DateTimeOffset T0 = CampaignsTestCluster.Epoch; // 2026-03-02 15:00Z, 10:00 in New York
+
+    private ReportingScenario(CampaignsTestCluster env, GateChannelProvider gate)
+    {
+        Env = env;
+        Gate = gate;
+    }
+
+    public CampaignsTestCluster Env { get; }
+
+    public GateChannelProvider Gate { get; }
+
+    public FakeTimeProvider Clock => Env.Clock;
+
+    public CampaignsClient Client => Env.Client;
+
+    public Dictionary<string, string> Campaigns { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Contacts { get; } = new(StringComparer.Ordinal);
+
+    public Script Interactive { get; private set; } = null!;
+
+    public Script Nudge { get; private set; } = null!;
+
+    public string ImportId { get; private set; } = null!;
+
+    public string Id(string name) => Campaigns[name];
+
+    public string Name(string campaignId) => Campaigns.Single(c => c.Value == campaignId).Key;
+
+    public IEnumerable<string> Names(CampaignListPage page) => page.Items.Select(r => Name(r.CampaignId));
+
+    public static async Task<ReportingScenario> StartAsync(string dataDirectory, FakeTimeProvider? clock = null)
+    {
+        var gate = new GateChannelProvider();
+        var env = await CampaignsTestCluster.StartAsync(dataDirectory, clock ?? new FakeTimeProvider(T0), services: s => s.AddSingleton<IChannelProvider>(gate));
+        return new ReportingScenario(env, gate);
+    }
+
+    /// <summary>Builds the tenant; the Advising survey is left mid-send (call it in progress) until <see cref="FinishHeldSendAsync"/>.</summary>
+    public async Task BuildAsync()
+    {
+        await Client.PutTenantAsync(Tenant, new TenantSettings("State University", "America/New_York"));
+        await Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        using (var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Csv)))
+        {
+            var import = await Client.ImportContactsAsync(Tenant, csv);
+            Assert.Empty(import.Errors);
+            ImportId = import.ImportId;
+        }
+
+        foreach (var contact in await Env.Store.GetImportContactsAsync(Tenant, ImportId, ImportSubset.All, null, 100))
+        {
+            Contacts[contact.LastName] = contact.ContactId;
+        }
+
+        Assert.True(await Env.Store.SetChannelStatusAsync(Tenant, Contacts["Out"], ChannelKind.Sms, ChannelStatus.OptedOut, null));
+
+        Interactive = await Client.CreateScriptAsync(Tenant, new ScriptDraft("Check-in", "Two questions", [
+            new StepDraft("hello", "message", "Hi {{firstName}}!"),
+            new StepDraft("ask", "yesNo", "Are you on track this term?"),
+            new StepDraft("pick", "multipleChoice", "What would help most?", ["Tutoring", "Advising", "Money"]),
+        ]));
+        Nudge = await Client.CreateScriptAsync(Tenant, new ScriptDraft("Hours", "One message", [new StepDraft("hello", "message", "The library is open late this week.")]));
+
+        // Monday 10:00 New York: the interactive send.
+        await SendNowAsync("Spring welcome", "Welcome to the spring term", Interactive, expectedCalls: 3);
+
+        // Tuesday 21:30 New York (Wednesday 02:30 UTC): the nudge.
+        Clock.Advance(TimeSpan.FromHours(35.5));
+        await SendNowAsync("Library hours", "Reminder for the class of 2027", Nudge, expectedCalls: 6);
+
+        // Wednesday: answers, a carrier report each way, then the upcoming, cancelled and held sends.
+        Clock.Advance(TimeSpan.FromHours(8));
+        var welcome = Id("Spring welcome");
+        await RespondAsync(welcome, "Lovelace", new FactResponse(Clock.GetUtcNow(), "ask", "yes"));
+        await RespondAsync(welcome, "Lovelace", new FactResponse(Clock.GetUtcNow().AddMinutes(1), "pick", "Tutoring"));
+        await RespondAsync(welcome, "Hopper", new FactResponse(Clock.GetUtcNow(), "ask", Invalid: true));
+        await RespondAsync(welcome, "Hopper", new FactResponse(Clock.GetUtcNow().AddMinutes(2), Paused: true));
+        var messages = Gate.Accepted.Where(m => m.CampaignId == welcome).ToDictionary(m => m.ContactId, m => m, StringComparer.Ordinal);
+        var messageIds = (await Env.ReadFactsAsync(Tenant, welcome)).Where(f => f.MessageId is not null).ToDictionary(f => f.ContactId, f => f.MessageId!, StringComparer.Ordinal);
+        Assert.Equal(3, messages.Count);
+        Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["Lovelace"]], delivered: true, null));
+        Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["-Turing"]], delivered: false, "carrier rejected: unreachable"));
+
+        Campaigns["Fall orientation"] = await Client.CreateCampaignAsync(Tenant, Request("Fall orientation", "Class of 2030 orientation", Interactive, CampaignSchedule.Once(T0.AddDays(30))));
+        Campaigns["Bake sale"] = await Client.CreateCampaignAsync(Tenant, Request("Bake sale", "Cancelled before it sent", Nudge, CampaignSchedule.Once(T0.AddDays(10))));
+        await Client.CancelCampaignAsync(Tenant, Id("Bake sale"));
+
+        Clock.Advance(TimeSpan.FromHours(1));
+        Gate.HoldCall = Gate.Calls + 1;
+        Campaigns["Advising survey"] = await Client.CreateCampaignAsync(Tenant, Request("Advising survey", "Mid-term advising", Interactive, CampaignSchedule.Now));
+        await Gate.Held.WaitAsync(Within.Seconds(20));
+    }
+
+    /// <summary>Lets the held send finish and waits until its campaign reports it sent.</summary>
+    public async Task FinishHeldSendAsync()
+    {
+        Gate.Release();
+        await Gate.WaitForAcceptedAsync(9, Within.Seconds(20));
+        var details = await Client.GetCampaignAsync(Tenant, Id("Advising survey"));
+        Assert.Equal(CampaignStatus.Sent, details!.Row.Status);
+    }
+
+    /// <summary>Records a response in the facts as the conversation engine does, and tells the index.</summary>
+    public async Task RespondAsync(string campaignId, string lastName, FactResponse response)
+    {
+        Assert.NotNull(await Env.Store.RecordResponseAsync(Tenant, campaignId, Contacts[lastName], response));
+        await Client.NoteFactsChangedAsync(Tenant, campaignId);
+    }
+
+    public Task<IReadOnlyList<CampaignRow>> AllRowsAsync() => Client.ListAllCampaignRowsAsync(Tenant);
+
+    public CampaignRequest Request(string name, string description, Script script, CampaignSchedule schedule) =>
+        new(name, description, script.ScriptId, ChannelKind.Sms, new Recipients(ImportId), schedule);
+
+    private async Task SendNowAsync(string name, string description, Script script, int expectedCalls)
+    {
+        Campaigns[name] = await Client.CreateCampaignAsync(Tenant, Request(name, description, script, CampaignSchedule.Now));
+        await Gate.WaitForAcceptedAsync(expectedCalls, Within.Seconds(20));
+        Assert.Equal(CampaignStatus.Sent, (await Client.GetCampaignAsync(Tenant, Campaigns[name]))!.Row.Status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gate.Release();
+        await Env.DisposeAsync();
+    }
+}
