@@ -31,7 +31,7 @@ public sealed class ReportingApiTests : IAsyncLifetime
     /// <summary>A tenant in New York with three contacts and a campaign sent now to them; returns the campaign id.</summary>
     private async Task<string> SentCampaignAsync(string tenant)
     {
-        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni", timeZone = "America/New_York" }), HttpStatusCode.Created);
+        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni", timeZone = "America/New_York", sendingHours = new { start = "00:00", end = "24:00" } }), HttpStatusCode.Created);
         const string csv = "phone,first_name,last_name\n2025550143,Ada,Lovelace\n2025550178,Grace,Hopper\n2025550121,@Alan,Turing\n";
         var importId = (await Json(await _http.PostAsync($"/api/v1/tenants/{tenant}/contacts/imports", new StringContent(csv, Encoding.UTF8, "text/csv")), HttpStatusCode.OK)).GetProperty("importId").GetString();
         var scriptId = (await Json(await _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/scripts", new

@@ -73,7 +73,8 @@ internal sealed class ReportingScenario : IAsyncDisposable
     /// <summary>Builds the tenant; the Advising survey is left mid-send (call it in progress) until <see cref="FinishHeldSendAsync"/>.</summary>
     public async Task BuildAsync()
     {
-        await Client.PutTenantAsync(Tenant, new TenantSettings("State University", "America/New_York"));
+        // Around the clock: this tenant's sends go out at once (waiting for sending hours has its own test).
+        await Client.PutTenantAsync(Tenant, new TenantSettings("State University", "America/New_York", SendingHours: new SendingHours("00:00", "24:00")));
         await Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         using (var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Csv)))
         {
