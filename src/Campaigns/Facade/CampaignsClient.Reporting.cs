@@ -2,6 +2,7 @@ using Campaigns.Campaigns;
 using Campaigns.Channels;
 using Campaigns.Grains;
 using Campaigns.Reporting;
+using Campaigns.Scheduling;
 using Campaigns.Scripts;
 using Campaigns.Validation;
 
@@ -174,9 +175,20 @@ public sealed partial class CampaignsClient
         ids.UnionWith((await _store.CountFiguresByCampaignAsync(tenant, cancellationToken)).Keys);
         foreach (var (key, _) in await _store.ListDueAsync(cancellationToken))
         {
-            if (TenantId.TryFromKey(key, out var owner, out var id) && owner == tenant)
+            var schedule = key.StartsWith(DueWorkScheduler.SchedulePrefix, StringComparison.Ordinal);
+            if (!TenantId.TryFromKey(schedule ? key[DueWorkScheduler.SchedulePrefix.Length..] : key, out var owner, out var id) || owner != tenant)
+            {
+                continue;
+            }
+
+            // A recurring schedule's due time stands for its next send, which has an upcoming row.
+            if (!schedule)
             {
                 ids.Add(id);
+            }
+            else if (await ScheduleGrain(tenant, id).Get() is { NextCampaignId: { } next })
+            {
+                ids.Add(next);
             }
         }
 
@@ -186,7 +198,10 @@ public sealed partial class CampaignsClient
         return await IndexGrain(tenant).Rebuild([.. shapes.OfType<CampaignRow>()]);
     }
 
-    /// <summary>A row's shape for a rebuild: its campaign's own, else (an intro or a row no campaign holds) the listed one, else its script's.</summary>
+    /// <summary>
+    /// A row's shape for a rebuild: its campaign's own; for a recurring schedule's next send, what its
+    /// schedule says; for an intro row, the listed one, else its script's.
+    /// </summary>
     private async Task<CampaignRow?> ShapeAsync(TenantId tenant, string campaignId, CampaignRow? listed)
     {
         if (IntroductoryRows.TryParse(campaignId, out _, out var scriptId))
@@ -196,7 +211,20 @@ public sealed partial class CampaignsClient
                 : null);
         }
 
-        return (await SendGrain(tenant, campaignId).Peek())?.Row ?? listed;
+        if ((await SendGrain(tenant, campaignId).Peek())?.Row is { } row)
+        {
+            return row;
+        }
+
+        // The next send of a recurring schedule has a row before it has a campaign: its schedule says whether it still comes.
+        if (RecurrenceRules.TryParseInstanceId(campaignId, out var scheduleId, out _))
+        {
+            return await ScheduleGrain(tenant, scheduleId).Get() is { NextCampaignId: { } next, NextSend: { } at } details && next == campaignId
+                ? new CampaignRow(campaignId, scheduleId, details.Request.Name, details.Request.Description, IsRecurring: true, details.Type, 0, 0, at, IsUpcoming: true, CampaignStatus.Scheduled)
+                : null;
+        }
+
+        return listed;
     }
 
     /// <summary>Whole days in the tenant's zone as [from, before).</summary>

@@ -2,6 +2,7 @@ using Campaigns.Campaigns;
 using Campaigns.Channels;
 using Campaigns.Contacts;
 using Campaigns.Reporting;
+using Campaigns.Scheduling;
 using Campaigns.Scripts;
 using Campaigns.Storage;
 using Campaigns.Tenants;
@@ -15,7 +16,8 @@ namespace Campaigns.Tests.Reporting;
 /// A tenant (New York time) with a campaign of every kind, built through the facade on the in-process
 /// cluster with a fake clock: two sends that finished (one interactive with answers, an invalid answer,
 /// a #pause, a carrier failure and two skipped contacts; one nudge sent late in the New York evening),
-/// one held mid-send, one upcoming, one cancelled. Every id is kept by name.
+/// a daily recurring check-in (two past instances and its next send), one send held mid-send, one
+/// upcoming, one cancelled. Every id is kept by name.
 /// </summary>
 internal sealed class ReportingScenario : IAsyncDisposable
 {
@@ -57,6 +59,8 @@ internal sealed class ReportingScenario : IAsyncDisposable
 
     public string ImportId { get; private set; } = null!;
 
+    public string ScheduleId { get; private set; } = null!;
+
     public string Id(string name) => Campaigns[name];
 
     public string Name(string campaignId) => Campaigns.Single(c => c.Value == campaignId).Key;
@@ -97,12 +101,19 @@ internal sealed class ReportingScenario : IAsyncDisposable
         ]));
         Nudge = await Client.CreateScriptAsync(Tenant, new ScriptDraft("Hours", "One message", [new StepDraft("hello", "message", "The library is open late this week.")]));
 
-        // Monday 10:00 New York: the interactive send.
-        await SendNowAsync("Spring welcome", "Welcome to the spring term", Interactive, expectedCalls: 3);
+        // Monday 10:00 New York: the interactive send, and a daily check-in from 10:01.
+        await SendNowAsync("Spring welcome", "Welcome to the spring term", Interactive);
+        ScheduleId = await Client.CreateCampaignAsync(Tenant, Request("Daily check-in", "Daily pulse", Interactive,
+            CampaignSchedule.Recurring(Recurrence.Every(RecurrenceFrequency.Daily, T0.AddMinutes(1), "America/New_York"))));
+        await Env.AdvanceToAsync(T0.AddMinutes(1));
+        await InstanceSentAsync("Daily check-in Mon", T0.AddMinutes(1));
+        await Env.AdvanceToAsync(T0.AddDays(1).AddMinutes(1));
+        await InstanceSentAsync("Daily check-in Tue", T0.AddDays(1).AddMinutes(1));
+        Campaigns["Daily check-in next"] = RecurrenceRules.InstanceId(ScheduleId, T0.AddDays(2).AddMinutes(1));
 
         // Tuesday 21:30 New York (Wednesday 02:30 UTC): the nudge.
-        Clock.Advance(TimeSpan.FromHours(35.5));
-        await SendNowAsync("Library hours", "Reminder for the class of 2027", Nudge, expectedCalls: 6);
+        await Env.AdvanceToAsync(T0.AddHours(35.5));
+        await SendNowAsync("Library hours", "Reminder for the class of 2027", Nudge);
 
         // Wednesday: answers, a carrier report each way, then the upcoming, cancelled and held sends.
         Clock.Advance(TimeSpan.FromHours(8));
@@ -131,9 +142,7 @@ internal sealed class ReportingScenario : IAsyncDisposable
     public async Task FinishHeldSendAsync()
     {
         Gate.Release();
-        await Gate.WaitForAcceptedAsync(9, Within.Seconds(20));
-        var details = await Client.GetCampaignAsync(Tenant, Id("Advising survey"));
-        Assert.Equal(CampaignStatus.Sent, details!.Row.Status);
+        await SentAsync(Id("Advising survey"));
     }
 
     /// <summary>Records a response in the facts as the conversation engine does, and tells the index.</summary>
@@ -148,11 +157,23 @@ internal sealed class ReportingScenario : IAsyncDisposable
     public CampaignRequest Request(string name, string description, Script script, CampaignSchedule schedule) =>
         new(name, description, script.ScriptId, ChannelKind.Sms, new Recipients(ImportId), schedule);
 
-    private async Task SendNowAsync(string name, string description, Script script, int expectedCalls)
+    private async Task SendNowAsync(string name, string description, Script script)
     {
         Campaigns[name] = await Client.CreateCampaignAsync(Tenant, Request(name, description, script, CampaignSchedule.Now));
-        await Gate.WaitForAcceptedAsync(expectedCalls, Within.Seconds(20));
-        Assert.Equal(CampaignStatus.Sent, (await Client.GetCampaignAsync(Tenant, Campaigns[name]))!.Row.Status);
+        await SentAsync(Campaigns[name]);
+    }
+
+    private async Task InstanceSentAsync(string name, DateTimeOffset at)
+    {
+        Campaigns[name] = RecurrenceRules.InstanceId(ScheduleId, at);
+        await SentAsync(Campaigns[name]);
+    }
+
+    /// <summary>Waits for the three reachable contacts' messages; reading the campaign then waits for its page to finish.</summary>
+    private async Task SentAsync(string campaignId)
+    {
+        await Gate.WaitAsync(a => a.Count(m => m.CampaignId == campaignId) >= 3, Within.Seconds(20));
+        Assert.Equal(CampaignStatus.Sent, (await Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status);
     }
 
     public async ValueTask DisposeAsync()

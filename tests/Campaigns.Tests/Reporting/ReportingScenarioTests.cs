@@ -29,16 +29,16 @@ public sealed class ReportingScenarioTests
         async Task<CampaignListPage> List(CampaignCategory category) => await s.Client.ListCampaignsAsync(Tenant, Query(category));
 
         var all = await List(CampaignCategory.All);
-        Assert.Equal(["Fall orientation", "Advising survey", "Library hours", "Spring welcome"], s.Names(all));
-        Assert.Equal(new CategoryCounts(All: 4, Sent: 2, InProgress: 1, Upcoming: 1, Introductory: 0, Recurring: 0), all.Counts);
-        Assert.Equal(4, all.Total);
+        Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey", "Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], s.Names(all));
+        Assert.Equal(new CategoryCounts(All: 7, Sent: 4, InProgress: 1, Upcoming: 2, Introductory: 0, Recurring: 3), all.Counts);
+        Assert.Equal(7, all.Total);
         Assert.True(all.ShowInProgress);
         Assert.False(all.ShowIntroductory);
-        Assert.Equal(["Library hours", "Spring welcome"], s.Names(await List(CampaignCategory.Sent)));
+        Assert.Equal(["Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], s.Names(await List(CampaignCategory.Sent)));
         Assert.Equal(["Advising survey"], s.Names(await List(CampaignCategory.InProgress)));
-        Assert.Equal(["Fall orientation"], s.Names(await List(CampaignCategory.Upcoming)));
+        Assert.Equal(["Fall orientation", "Daily check-in next"], s.Names(await List(CampaignCategory.Upcoming)));
         Assert.Empty((await List(CampaignCategory.Introductory)).Items);
-        Assert.Empty((await List(CampaignCategory.Recurring)).Items);
+        Assert.Equal(["Daily check-in next", "Daily check-in Tue", "Daily check-in Mon"], s.Names(await List(CampaignCategory.Recurring)));
 
         var rows = all.Items.ToDictionary(r => s.Name(r.CampaignId));
 
@@ -58,12 +58,22 @@ public sealed class ReportingScenarioTests
         Assert.Equal((CampaignStatus.Scheduled, true, 0), (fall.Status, fall.IsUpcoming, fall.Sent));
         Assert.Equal(ReportingScenario.T0.AddDays(30), fall.LastSent);
         Assert.Null(fall.Engagement);
-        Assert.All(all.Items, r => Assert.False(r.IsRecurring || r.IsIntroductory));
+        Assert.All(all.Items, r => Assert.False(r.IsIntroductory));
+
+        // Each past instance of the recurring campaign is its own send at its own time; the next send is upcoming.
+        var monday = rows["Daily check-in Mon"];
+        Assert.Equal((s.ScheduleId, true, 3, 0.0, false), (monday.ScheduleId, monday.IsRecurring, monday.Sent, monday.Engagement, monday.IsUpcoming));
+        Assert.Equal(ReportingScenario.T0.AddMinutes(1), monday.LastSent);
+        Assert.Equal(ReportingScenario.T0.AddDays(1).AddMinutes(1), rows["Daily check-in Tue"].LastSent);
+        var next = rows["Daily check-in next"];
+        Assert.Equal((s.ScheduleId, true, true, CampaignStatus.Scheduled, 0), (next.ScheduleId, next.IsRecurring, next.IsUpcoming, next.Status, next.Sent));
+        Assert.Equal(ReportingScenario.T0.AddDays(2).AddMinutes(1), next.LastSent);
+        Assert.All(all.Items.Where(r => !r.Name.StartsWith("Daily", StringComparison.Ordinal)), r => Assert.False(r.IsRecurring));
 
         // Once the held send finishes, nothing is in progress and the section hides.
         await s.FinishHeldSendAsync();
         var after = await List(CampaignCategory.All);
-        Assert.Equal(new CategoryCounts(All: 4, Sent: 3, InProgress: 0, Upcoming: 1, Introductory: 0, Recurring: 0), after.Counts);
+        Assert.Equal(new CategoryCounts(All: 7, Sent: 5, InProgress: 0, Upcoming: 2, Introductory: 0, Recurring: 3), after.Counts);
         Assert.False(after.ShowInProgress);
         var finished = after.Items.Single(r => r.CampaignId == s.Id("Advising survey"));
         Assert.Equal((3, 0.0), (finished.Sent, finished.Engagement));
@@ -79,26 +89,29 @@ public sealed class ReportingScenarioTests
         async Task<IEnumerable<string>> Sorted(CampaignSort sort, bool? descending = null) =>
             s.Names(await s.Client.ListCampaignsAsync(Tenant, Query(sort: sort, descending: descending)));
 
-        Assert.Equal(["Fall orientation", "Advising survey", "Library hours", "Spring welcome"], await Sorted(CampaignSort.LastSent));
-        Assert.Equal(["Spring welcome", "Library hours", "Advising survey", "Fall orientation"], await Sorted(CampaignSort.LastSent, false));
-        Assert.Equal(["Advising survey", "Fall orientation", "Library hours", "Spring welcome"], await Sorted(CampaignSort.Name));
-        Assert.Equal(["Spring welcome", "Library hours", "Fall orientation", "Advising survey"], await Sorted(CampaignSort.Name, true));
+        Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey", "Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], await Sorted(CampaignSort.LastSent));
+        Assert.Equal(["Spring welcome", "Daily check-in Mon", "Daily check-in Tue", "Library hours", "Advising survey", "Daily check-in next", "Fall orientation"], await Sorted(CampaignSort.LastSent, false));
 
-        // Three interactive rows tie on type and fall back to Last Sent descending.
-        Assert.Equal(["Fall orientation", "Advising survey", "Spring welcome", "Library hours"], await Sorted(CampaignSort.Type));
-        Assert.Equal(["Library hours", "Fall orientation", "Advising survey", "Spring welcome"], await Sorted(CampaignSort.Type, true));
+        // The three rows of the recurring campaign share a name and fall back to Last Sent descending either way.
+        Assert.Equal(["Advising survey", "Daily check-in next", "Daily check-in Tue", "Daily check-in Mon", "Fall orientation", "Library hours", "Spring welcome"], await Sorted(CampaignSort.Name));
+        Assert.Equal(["Spring welcome", "Library hours", "Fall orientation", "Daily check-in next", "Daily check-in Tue", "Daily check-in Mon", "Advising survey"], await Sorted(CampaignSort.Name, true));
 
-        // Sent ties (3 and 3, 0 and 0) fall back to Last Sent descending in both directions.
-        Assert.Equal(["Library hours", "Spring welcome", "Fall orientation", "Advising survey"], await Sorted(CampaignSort.Sent));
-        Assert.Equal(["Fall orientation", "Advising survey", "Library hours", "Spring welcome"], await Sorted(CampaignSort.Sent, false));
+        // Six interactive rows tie on type and fall back to Last Sent descending.
+        Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome", "Library hours"], await Sorted(CampaignSort.Type));
+        Assert.Equal(["Library hours", "Fall orientation", "Daily check-in next", "Advising survey", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], await Sorted(CampaignSort.Type, true));
 
-        // Only the welcome has engagement: the rest follow it either way, by Last Sent descending.
-        Assert.Equal(["Spring welcome", "Fall orientation", "Advising survey", "Library hours"], await Sorted(CampaignSort.Engagement));
-        Assert.Equal(["Spring welcome", "Fall orientation", "Advising survey", "Library hours"], await Sorted(CampaignSort.Engagement, false));
+        // Sent ties (four at 3, three at 0) fall back to Last Sent descending in both directions.
+        Assert.Equal(["Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome", "Fall orientation", "Daily check-in next", "Advising survey"], await Sorted(CampaignSort.Sent));
+        Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey", "Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], await Sorted(CampaignSort.Sent, false));
+
+        // Engagement 2/3 and two zeros (a tie); rows without engagement follow either way, by Last Sent descending.
+        Assert.Equal(["Spring welcome", "Daily check-in Tue", "Daily check-in Mon", "Fall orientation", "Daily check-in next", "Advising survey", "Library hours"], await Sorted(CampaignSort.Engagement));
+        Assert.Equal(["Daily check-in Tue", "Daily check-in Mon", "Spring welcome", "Fall orientation", "Daily check-in next", "Advising survey", "Library hours"], await Sorted(CampaignSort.Engagement, false));
 
         var page2 = await s.Client.ListCampaignsAsync(Tenant, new CampaignListQuery(Sort: CampaignSort.Name, Page: 2, PageSize: 3));
-        Assert.Equal(["Spring welcome"], s.Names(page2));
-        Assert.Equal(4, page2.Total);
+        Assert.Equal(["Daily check-in Mon", "Fall orientation", "Library hours"], s.Names(page2));
+        Assert.Equal(7, page2.Total);
+        Assert.Empty((await s.Client.ListCampaignsAsync(Tenant, new CampaignListQuery(Page: 3, PageSize: 4))).Items);
     }
 
     [Fact]
@@ -115,13 +128,13 @@ public sealed class ReportingScenarioTests
 
         // The nudge went at 21:30 on Tuesday in New York, which is Wednesday in UTC: the tenant's day decides.
         var tuesday = await s.Client.ListCampaignsAsync(Tenant, Query(), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3));
-        Assert.Equal(["Library hours"], s.Names(tuesday));
-        Assert.Equal(new CategoryCounts(All: 1, Sent: 1, InProgress: 0, Upcoming: 0, Introductory: 0, Recurring: 0), tuesday.Counts);
+        Assert.Equal(["Library hours", "Daily check-in Tue"], s.Names(tuesday));
+        Assert.Equal(new CategoryCounts(All: 2, Sent: 2, InProgress: 0, Upcoming: 0, Introductory: 0, Recurring: 1), tuesday.Counts);
         var wednesdayOn = await s.Client.ListCampaignsAsync(Tenant, Query(), new DateOnly(2026, 3, 4), null);
-        Assert.Equal(["Fall orientation", "Advising survey"], s.Names(wednesdayOn));
+        Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey"], s.Names(wednesdayOn));
         Assert.True(wednesdayOn.ShowInProgress);
         var untilMonday = await s.Client.ListCampaignsAsync(Tenant, Query(), null, new DateOnly(2026, 3, 2));
-        Assert.Equal(["Spring welcome"], s.Names(untilMonday));
+        Assert.Equal(["Daily check-in Mon", "Spring welcome"], s.Names(untilMonday));
 
         var backwards = await Assert.ThrowsAsync<Validation.CampaignsValidationException>(() =>
             s.Client.ListCampaignsAsync(Tenant, Query(), new DateOnly(2026, 3, 4), new DateOnly(2026, 3, 3)));
@@ -158,6 +171,8 @@ public sealed class ReportingScenarioTests
         var nudge = await s.Client.GetInsightsAsync(Tenant, s.Id("Library hours"));
         Assert.Equal((3, 2, (double?)null), (nudge!.Sent, nudge.Skipped, nudge.Engagement));
         Assert.Empty(nudge.Questions);
+        var instance = await s.Client.GetInsightsAsync(Tenant, s.Id("Daily check-in Tue"));
+        Assert.Equal((ReportingScenario.T0.AddDays(1).AddMinutes(1), 3, 2, 0.0), (instance!.Trigger, instance.Sent, instance.Skipped, instance.Engagement));
         var upcoming = await s.Client.GetInsightsAsync(Tenant, s.Id("Fall orientation"));
         Assert.Equal((false, ReportingScenario.T0.AddDays(30), 0), (upcoming!.Open, upcoming.Trigger, upcoming.Sent));
 
@@ -241,10 +256,10 @@ public sealed class ReportingScenarioTests
             await s.BuildAsync();
             await s.FinishHeldSendAsync();
             live = await s.AllRowsAsync();
-            Assert.Equal(5, live.Count);
+            Assert.Equal(8, live.Count);
 
             var rebuilt = await s.Client.RebuildCampaignListAsync(Tenant, TestContext.Current.CancellationToken);
-            Assert.Equal(new IndexRebuild(Rows: 5, Changed: 0), rebuilt);
+            Assert.Equal(new IndexRebuild(Rows: 8, Changed: 0), rebuilt);
             Assert.Equal(live, await s.AllRowsAsync());
             ids = s.Campaigns;
         }
@@ -255,27 +270,33 @@ public sealed class ReportingScenarioTests
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var wipe = connection.CreateCommand();
             wipe.CommandText = "DELETE FROM campaign_rows";
-            Assert.Equal(5, await wipe.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(8, await wipe.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
         }
 
         await using var restarted = await ReportingScenario.StartAsync(dir.Path, clock);
         Assert.Empty(await restarted.AllRowsAsync());
         var restored = await restarted.Client.RebuildCampaignListAsync(Tenant, TestContext.Current.CancellationToken);
 
-        // A cancelled send never sent and is in no section: it alone is not recoverable from the facts.
-        Assert.Equal(new IndexRebuild(Rows: 4, Changed: 4), restored);
+        // Sends come back from their facts, the upcoming one from its due time, the recurring campaign's next
+        // send from its schedule. A cancelled send never sent and is in no section: it alone is not recoverable.
+        Assert.Equal(new IndexRebuild(Rows: 7, Changed: 7), restored);
         Assert.Equal(live.Where(r => r.CampaignId != ids["Bake sale"]), await restarted.AllRowsAsync());
     }
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The list endpoint's JSON with each random campaign id replaced by the campaign's name, so the snapshot is stable.</summary>
+    /// <summary>The list endpoint's JSON with each random campaign and schedule id replaced by a name, so the snapshot is stable.</summary>
     private static JsonNode Response(ReportingScenario s, CampaignListPage page)
     {
         var json = JsonSerializer.SerializeToNode(ApiViews.List(page), WebJson)!;
         foreach (var item in json["items"]!.AsArray())
         {
             item!["campaignId"] = s.Name(item["campaignId"]!.GetValue<string>());
+            if (item["scheduleId"]?.GetValue<string>() is { } scheduleId)
+            {
+                Assert.Equal(s.ScheduleId, scheduleId);
+                item["scheduleId"] = "Daily check-in schedule";
+            }
         }
 
         return json;
