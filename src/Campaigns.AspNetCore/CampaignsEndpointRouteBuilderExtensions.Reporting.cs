@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Campaigns;
 using Campaigns.AspNetCore;
+using Campaigns.Campaigns;
 using Campaigns.Channels;
 using Campaigns.Reporting;
 using Campaigns.Scripts;
@@ -36,7 +37,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             {
                 from,
                 to,
-                items = reports.Select(r => new { trigger = r.Trigger, scriptId = r.ScriptId, introduced = r.Introduced, responded = r.Responded, engagement = r.Engagement }),
+                items = reports.Select(r => new { trigger = r.Trigger.ToName(), scriptId = r.ScriptId, introduced = r.Introduced, responded = r.Responded, engagement = r.Engagement }),
             });
         });
 
@@ -80,7 +81,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         durationHours = i.DurationHours,
         recipients = i.Recipients is { } r
             ? r.AudienceId is { } audienceId ? new { audienceId } : (object)new { importId = r.ImportId, subset = ApiViews.Subset(r.Subset) }
-            : new { introductory = i.IntroTrigger },
+            : new { introductory = i.IntroTrigger?.ToName() },
         channel = i.Channel.ToName(),
         sent = i.Sent,
         delivered = i.Delivered,

@@ -116,13 +116,6 @@ public interface ITenantIndexGrain : IGrainWithStringKey
     [Alias("All")]
     Task<IReadOnlyList<CampaignRow>> All();
 
-    /// <summary>
-    /// Says that a send's delivery facts changed (a response, an opt-out, a pause, a new intro): its
-    /// figures are counted again from the facts before the list is next read.
-    /// </summary>
-    [Alias("FactsChanged")]
-    Task FactsChanged(string campaignId);
-
     /// <summary>Counts a row's figures again from its facts now; null when there is no such row.</summary>
     [Alias("Recompute")]
     Task<CampaignRow?> Recompute(string campaignId);

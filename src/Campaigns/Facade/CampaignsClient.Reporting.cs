@@ -42,12 +42,6 @@ public sealed partial class CampaignsClient
     /// <summary>Every row of the tenant's campaign list, cancelled ones included, ordered by campaign id.</summary>
     public async Task<IReadOnlyList<CampaignRow>> ListAllCampaignRowsAsync(TenantId tenant) => await IndexGrain(tenant).All();
 
-    /// <summary>
-    /// Tells the campaign list that a send's delivery facts changed outside its campaign (a response,
-    /// an opt-out, a pause, an intro): its figures are counted again before the list is next read.
-    /// </summary>
-    internal async Task NoteFactsChangedAsync(TenantId tenant, string campaignId) => await IndexGrain(tenant).FactsChanged(campaignId);
-
     /// <summary>One row of the campaign list (a send, an upcoming send or an introductory row), or null.</summary>
     public async Task<CampaignRow?> GetCampaignRowAsync(TenantId tenant, string campaignId) => await IndexGrain(tenant).Get(campaignId);
 
@@ -135,7 +129,7 @@ public sealed partial class CampaignsClient
         var reports = new List<IntroductoryReport>();
         foreach (var id in rows.Keys.Union(counts.Keys))
         {
-            if (!IntroductoryRows.TryParse(id, out var trigger, out var scriptId))
+            if (!IntroductoryCampaign.TryParse(id, out var trigger, out var scriptId))
             {
                 continue;
             }
@@ -145,7 +139,7 @@ public sealed partial class CampaignsClient
             reports.Add(new IntroductoryReport(trigger, scriptId, introduced, responded, type == ScriptType.Nudge || introduced == 0 ? null : (double)responded / introduced));
         }
 
-        return [.. reports.OrderBy(r => IntroductoryRows.Rank(r.Trigger)).ThenBy(r => r.ScriptId, StringComparer.Ordinal)];
+        return [.. reports.OrderBy(r => r.Trigger).ThenBy(r => r.ScriptId, StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -154,7 +148,7 @@ public sealed partial class CampaignsClient
     /// </summary>
     public async Task<CampaignRow?> RecomputeCampaignAsync(TenantId tenant, string campaignId)
     {
-        if (!IntroductoryRows.TryParse(campaignId, out _, out _) && await SendGrain(tenant, campaignId).Peek() is { } details)
+        if (!IntroductoryCampaign.TryParse(campaignId, out _, out _) && await SendGrain(tenant, campaignId).Peek() is { } details)
         {
             await IndexGrain(tenant).Upsert(details.Row);
         }
@@ -204,7 +198,7 @@ public sealed partial class CampaignsClient
     /// </summary>
     private async Task<CampaignRow?> ShapeAsync(TenantId tenant, string campaignId, CampaignRow? listed)
     {
-        if (IntroductoryRows.TryParse(campaignId, out _, out var scriptId))
+        if (IntroductoryCampaign.TryParse(campaignId, out _, out var scriptId))
         {
             return listed ?? (await _store.GetScriptAsync(tenant, scriptId) is { } script
                 ? new CampaignRow(campaignId, null, script.Name, script.Description, false, script.Type, 0, 0, null, false, CampaignStatus.Sent, IsIntroductory: true)
@@ -245,7 +239,7 @@ public sealed partial class CampaignsClient
     /// <summary>What a report needs to know about a send or an introductory row, or null when the tenant has none.</summary>
     private async Task<ReportSubject?> ReportSubjectAsync(TenantId tenant, string campaignId)
     {
-        if (IntroductoryRows.TryParse(campaignId, out var trigger, out var scriptId))
+        if (IntroductoryCampaign.TryParse(campaignId, out var trigger, out var scriptId))
         {
             if (await IndexGrain(tenant).Get(campaignId) is not { IsIntroductory: true } row)
             {
@@ -253,7 +247,7 @@ public sealed partial class CampaignsClient
             }
 
             var settings = (await RequireTenantAsync(tenant)).Settings;
-            var active = trigger == IntroductoryRows.Webchat ? settings.IntroScripts?.Webchat == scriptId : settings.OpenBot && settings.IntroScripts?.OpenBotSms == scriptId;
+            var active = trigger == IntroTrigger.Webchat ? settings.IntroScripts?.Webchat == scriptId : settings.OpenBot && settings.IntroScripts?.OpenBotSms == scriptId;
             return new ReportSubject(
                 row.Name,
                 scriptId,
@@ -264,7 +258,7 @@ public sealed partial class CampaignsClient
                 Started: true,
                 Recipients: null,
                 trigger,
-                trigger == IntroductoryRows.Webchat ? ChannelKind.Webchat : ChannelKind.Sms,
+                trigger.Channel(),
                 active);
         }
 
@@ -297,7 +291,7 @@ public sealed partial class CampaignsClient
         int? DurationHours,
         bool Started,
         Recipients? Recipients,
-        string? IntroTrigger,
+        IntroTrigger? IntroTrigger,
         ChannelKind Channel,
         bool IntroStillActive);
 }

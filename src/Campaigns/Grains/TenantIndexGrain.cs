@@ -13,10 +13,11 @@ internal sealed class TenantIndexState
 }
 
 /// <summary>
-/// A tenant's campaign list in memory (the reporting read model), keyed by the tenant id. Campaign
-/// and recurrence grains publish each row's shape (name, status, when); the figures (sent, responded)
-/// are counted from the delivery facts whenever they may have moved, so the list always agrees with
-/// a rebuild from the facts. Each changed row is written to the store's <c>campaign_rows</c> table.
+/// A tenant's campaign list in memory (the reporting read model), keyed by the tenant id. Campaign,
+/// recurrence and introduction grains publish their rows as they change (the figures they keep follow
+/// the facts they write); a query never goes to the store. <see cref="Recompute"/> and
+/// <see cref="Rebuild"/> count figures again from the delivery facts, and a rebuild must change
+/// nothing. Each changed row is written to the store's <c>campaign_rows</c> table.
 /// </summary>
 internal sealed class TenantIndexGrain(
     [PersistentState("index", CampaignsDefaults.StorageName)] IPersistentState<TenantIndexState> legacy,
@@ -48,15 +49,8 @@ internal sealed class TenantIndexGrain(
     {
         var previous = _index.Get(row.CampaignId);
 
-        // Publishers know when and to whom they sent, not who answered: responses reach the facts.
-        // Responded only grows, so the larger of the two is never stale.
+        // Responded only grows: a page's report racing a response's never takes a response back.
         var merged = previous is null ? row : row with { Responded = Math.Max(row.Responded, previous.Responded) };
-        if (row.Status == CampaignStatus.Sent || row.IsIntroductory)
-        {
-            // A finished send (or an intro) is counted from its facts: exact even if a page's report raced.
-            _dirty.Add(row.CampaignId);
-        }
-
         if (merged != previous)
         {
             _index.Upsert(merged);
@@ -89,12 +83,6 @@ internal sealed class TenantIndexGrain(
     {
         await FlushAsync();
         return [.. _index.Rows.OrderBy(r => r.CampaignId, StringComparer.Ordinal)];
-    }
-
-    public Task FactsChanged(string campaignId)
-    {
-        _dirty.Add(campaignId);
-        return Task.CompletedTask;
     }
 
     public async Task<CampaignRow?> Recompute(string campaignId)

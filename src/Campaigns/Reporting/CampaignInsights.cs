@@ -17,7 +17,7 @@ namespace Campaigns.Reporting;
 /// <param name="Trigger">When it sent (or will); null for an introductory row.</param>
 /// <param name="DurationHours">How long after sending replies belong to it; null for an introductory row.</param>
 /// <param name="Recipients">The import or audience it was sent to; null for an introductory row.</param>
-/// <param name="IntroTrigger">For an introductory row: <c>webchat</c> or <c>openBotSms</c>.</param>
+/// <param name="IntroTrigger">For an introductory row: what starts it (web chat or open-bot SMS).</param>
 /// <param name="Channel">The channel it used (an introductory row: its trigger's channel).</param>
 /// <param name="Sent">Contacts sent to or attempted, carrier failures included.</param>
 /// <param name="Delivered">Contacts the carrier reported delivered.</param>
@@ -42,7 +42,7 @@ public sealed record CampaignInsights(
     DateTimeOffset? Trigger,
     int? DurationHours,
     Recipients? Recipients,
-    string? IntroTrigger,
+    IntroTrigger? IntroTrigger,
     ChannelKind Channel,
     int Sent,
     int Delivered,

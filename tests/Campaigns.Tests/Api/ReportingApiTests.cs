@@ -135,4 +135,51 @@ public sealed class ReportingApiTests : IAsyncLifetime
         var backwards = await Json(await _http.GetAsync("/api/v1/tenants/rep-c/reports/introductory?from=2026-02-02&to=2026-02-01"), HttpStatusCode.BadRequest);
         Assert.True(backwards.GetProperty("errors").TryGetProperty("to", out _));
     }
+
+    [Fact]
+    public async Task Web_chat_and_open_bot_intros_have_aggregate_reports_insights_and_an_export()
+    {
+        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/rep-d", new { displayName = "Uni", timeZone = "America/New_York" }), HttpStatusCode.Created);
+        var scriptId = (await Json(await _http.PostAsJsonAsync("/api/v1/tenants/rep-d/scripts", new
+        {
+            name = "Hello",
+            description = "Greets newcomers",
+            steps = new object[] { new { id = "student", kind = "yesNo", text = "Hi! Are you a student here?" } },
+        }), HttpStatusCode.Created)).GetProperty("scriptId").GetString()!;
+        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/rep-d", new
+        {
+            displayName = "Uni",
+            timeZone = "America/New_York",
+            openBot = true,
+            introScripts = new { webchat = scriptId, openBotSms = scriptId },
+        }), HttpStatusCode.OK);
+
+        // Two web-chat visitors (one answers) and one unknown number that texts in.
+        var first = (await Json(await _http.PostAsync("/api/v1/tenants/rep-d/dev/webchat/sessions", null), HttpStatusCode.Created)).GetProperty("sessionId").GetString();
+        await Json(await _http.PostAsync("/api/v1/tenants/rep-d/dev/webchat/sessions", null), HttpStatusCode.Created);
+        await Json(await _http.PostAsJsonAsync("/api/v1/tenants/rep-d/dev/inbound", new { channel = "webchat", from = first, text = "yes" }), HttpStatusCode.OK);
+        await Json(await _http.PostAsJsonAsync("/api/v1/tenants/rep-d/dev/inbound", new { channel = "sms", from = "+12025550199", text = "hello?" }), HttpStatusCode.OK);
+
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var report = await Json(await _http.GetAsync($"/api/v1/tenants/rep-d/reports/introductory?from={today}&to={today}"), HttpStatusCode.OK);
+        Assert.Equal(
+            [$"webchat {scriptId} 2 1 0.5", $"openBotSms {scriptId} 1 0 0"],
+            report.GetProperty("items").EnumerateArray().Select(i =>
+                $"{i.GetProperty("trigger").GetString()} {i.GetProperty("scriptId").GetString()} {i.GetProperty("introduced").GetInt32()} {i.GetProperty("responded").GetInt32()} {i.GetProperty("engagement").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        var before = await Json(await _http.GetAsync("/api/v1/tenants/rep-d/reports/introductory?to=2020-01-01"), HttpStatusCode.OK);
+        Assert.All(before.GetProperty("items").EnumerateArray(), i => Assert.Equal(0, i.GetProperty("introduced").GetInt32()));
+
+        var insights = await Json(await _http.GetAsync($"/api/v1/tenants/rep-d/campaigns/intro-webchat-{scriptId}/insights"), HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, insights.GetProperty("trigger").ValueKind);
+        Assert.Equal((2, 1, 0.5), (insights.GetProperty("sent").GetInt32(), insights.GetProperty("responded").GetInt32(), insights.GetProperty("engagement").GetDouble()));
+        Assert.Equal("webchat", insights.GetProperty("recipients").GetProperty("introductory").GetString());
+        var answers = insights.GetProperty("questions")[0].GetProperty("answers").EnumerateArray().Select(a => $"{a.GetProperty("answer").GetString()}:{a.GetProperty("count").GetInt32()}");
+        Assert.Equal(["yes:1", "no:0"], answers);
+
+        var csv = await (await _http.GetAsync($"/api/v1/tenants/rep-d/campaigns/intro-openBotSms-{scriptId}/export.csv")).Content.ReadAsStringAsync();
+        var lines = csv.Split("\r\n");
+        Assert.EndsWith(",q_student", lines[0], StringComparison.Ordinal);
+        Assert.Contains(",+12025550199,sms,sent,", lines[1], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/v1/tenants/rep-d/campaigns/intro-webchat-scr_none/insights")).StatusCode);
+    }
 }

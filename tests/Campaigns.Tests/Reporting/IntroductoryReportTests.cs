@@ -1,6 +1,7 @@
 using Campaigns.Campaigns;
 using Campaigns.Channels;
 using Campaigns.Contacts;
+using Campaigns.Conversations;
 using Campaigns.Grains;
 using Campaigns.Reporting;
 using Campaigns.Scripts;
@@ -31,27 +32,26 @@ public sealed class IntroductoryReportTests
 
     private sealed record Intro(CampaignsTestCluster Env, Script Chat, Script Sms, IReadOnlyList<Contact> Contacts, string ImportId)
     {
-        public string ChatId => IntroductoryRows.Id(IntroductoryRows.Webchat, Chat.ScriptId);
+        public string ChatId => IntroductoryCampaign.Id(IntroTrigger.Webchat, Chat.ScriptId);
 
-        public string SmsId => IntroductoryRows.Id(IntroductoryRows.OpenBotSms, Sms.ScriptId);
+        public string SmsId => IntroductoryCampaign.Id(IntroTrigger.OpenBotSms, Sms.ScriptId);
 
-        /// <summary>An intro sent to a contact at a time, as the conversation engine records it.</summary>
-        public async Task IntroduceAsync(Script script, string trigger, Contact contact, DateTimeOffset at)
+        private IIntroductionGrain Grain(string id)
         {
-            var id = IntroductoryRows.Id(trigger, script.ScriptId);
-            var channel = trigger == IntroductoryRows.Webchat ? ChannelKind.Webchat : ChannelKind.Sms;
-            await Env.Store.ClaimAsync(Tenant, id, [new DeliveryFact(contact.ContactId, channel, contact.Phone, DeliveryStatus.Pending)]);
-            await Env.Store.RecordSendsAsync(Tenant, id, [new SendOutcome(contact.ContactId, true, $"msg-{id}-{contact.ContactId}", null, at)]);
             TenantContext.Set(Tenant);
-            await Env.Cluster.Client.GetGrain<ITenantIndexGrain>(Tenant.Value)
-                .Upsert(new CampaignRow(id, null, script.Name, script.Description, false, script.Type, 0, 0, at, false, CampaignStatus.Sent, IsIntroductory: true));
+            return Env.Cluster.Client.GetGrain<IIntroductionGrain>(Tenant.Key(id));
         }
 
-        public async Task ReplyAsync(string id, Contact contact, FactResponse response)
+        /// <summary>An intro sent to a contact at a time, through the introduction grain as a conversation sends it.</summary>
+        public async Task IntroduceAsync(Script script, IntroTrigger trigger, Contact contact, DateTimeOffset at)
         {
-            Assert.NotNull(await Env.Store.RecordResponseAsync(Tenant, id, contact.ContactId, response));
-            await Env.Client.NoteFactsChangedAsync(Tenant, id);
+            var grain = Grain(IntroductoryCampaign.Id(trigger, script.ScriptId));
+            Assert.True(await grain.Claim(contact.ContactId, trigger.Channel(), contact.Phone!));
+            await grain.Sent(contact.ContactId, true, $"msg-{script.ScriptId}-{contact.ContactId}", null, at);
         }
+
+        public async Task ReplyAsync(string id, Contact contact, FactResponse response, bool first = true) =>
+            await Grain(id).RecordResponse(new ContactResponse(contact.ContactId, response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused, first));
     }
 
     private static async Task<Intro> StartAsync(string dataDirectory)
@@ -71,10 +71,10 @@ public sealed class IntroductoryReportTests
         var intro = await StartAsync(dir.Path);
         await using var env = intro.Env;
         var (four, one, three, two) = (intro.Contacts[0], intro.Contacts[1], intro.Contacts[2], intro.Contacts[3]);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, one, Monday);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, two, Monday.AddDays(1));
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, three, Monday.AddDays(2));
-        await intro.IntroduceAsync(intro.Sms, IntroductoryRows.OpenBotSms, four, Monday.AddHours(1));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, one, Monday);
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, two, Monday.AddDays(1));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, three, Monday.AddDays(2));
+        await intro.IntroduceAsync(intro.Sms, IntroTrigger.OpenBotSms, four, Monday.AddHours(1));
         await intro.ReplyAsync(intro.ChatId, one, new FactResponse(Monday.AddMinutes(5), "q", "yes"));
         await intro.ReplyAsync(intro.ChatId, three, new FactResponse(Monday.AddDays(2).AddMinutes(1), "q", Invalid: true));
         var campaign = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(intro.ImportId, intro.Chat.ScriptId, CampaignSchedule.Once(Monday.AddDays(9))));
@@ -109,14 +109,14 @@ public sealed class IntroductoryReportTests
         var intro = await StartAsync(dir.Path);
         await using var env = intro.Env;
         var (four, one, three, two) = (intro.Contacts[0], intro.Contacts[1], intro.Contacts[2], intro.Contacts[3]);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, one, Monday);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, two, Monday.AddDays(1));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, one, Monday);
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, two, Monday.AddDays(1));
         await intro.ReplyAsync(intro.ChatId, one, new FactResponse(Monday.AddMinutes(5), "q", "no"));
         await intro.ReplyAsync(intro.ChatId, two, new FactResponse(Monday.AddDays(1).AddMinutes(5), OptedOut: true));
 
         var insights = await env.Client.GetInsightsAsync(Tenant, intro.ChatId);
         Assert.NotNull(insights);
-        Assert.Equal((null, null, (Recipients?)null, "webchat", ChannelKind.Webchat, true), (insights.Trigger, insights.DurationHours, insights.Recipients, insights.IntroTrigger, insights.Channel, insights.Open));
+        Assert.Equal((null, null, (Recipients?)null, IntroTrigger.Webchat, ChannelKind.Webchat, true), (insights.Trigger, insights.DurationHours, insights.Recipients, insights.IntroTrigger, insights.Channel, insights.Open));
         Assert.Equal((2, 2, 1, 1.0), (insights.Sent, insights.Responded, insights.OptedOut, insights.Engagement));
         Assert.Equal([new AnswerCount("yes", 0), new AnswerCount("no", 1)], insights.Questions.Single().Answers);
 
@@ -133,7 +133,7 @@ public sealed class IntroductoryReportTests
         // Once the tenant stops using the script for web chat, its row is no longer open; an unknown intro is not found.
         await env.Client.PutTenantAsync(Tenant, new TenantSettings("Intro U", "America/New_York", OpenBot: true, IntroScripts: new IntroScripts(null, intro.Sms.ScriptId)));
         Assert.False((await env.Client.GetInsightsAsync(Tenant, intro.ChatId))!.Open);
-        Assert.Null(await env.Client.GetInsightsAsync(Tenant, IntroductoryRows.Id(IntroductoryRows.Webchat, "scr_none")));
+        Assert.Null(await env.Client.GetInsightsAsync(Tenant, IntroductoryCampaign.Id(IntroTrigger.Webchat, "scr_none")));
     }
 
     [Fact]
@@ -145,21 +145,21 @@ public sealed class IntroductoryReportTests
         var (four, one, three, two) = (intro.Contacts[0], intro.Contacts[1], intro.Contacts[2], intro.Contacts[3]);
 
         // Monday 09:00, Monday 23:30 (Tuesday in UTC), Wednesday 09:00 in New York.
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, one, Monday);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, two, Monday.AddHours(14.5));
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, three, Monday.AddDays(2));
-        await intro.IntroduceAsync(intro.Sms, IntroductoryRows.OpenBotSms, four, Monday.AddDays(2));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, one, Monday);
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, two, Monday.AddHours(14.5));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, three, Monday.AddDays(2));
+        await intro.IntroduceAsync(intro.Sms, IntroTrigger.OpenBotSms, four, Monday.AddDays(2));
         await intro.ReplyAsync(intro.ChatId, two, new FactResponse(Monday.AddDays(3), "q", "yes"));
         await intro.ReplyAsync(intro.SmsId, four, new FactResponse(Monday.AddDays(2), Paused: true));
 
         var monday = await env.Client.GetIntroductoryReportsAsync(Tenant, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 2), TestContext.Current.CancellationToken);
         Assert.Equal(
-            [new IntroductoryReport("webchat", intro.Chat.ScriptId, 2, 1, 0.5), new IntroductoryReport("openBotSms", intro.Sms.ScriptId, 0, 0, null)],
+            [new IntroductoryReport(IntroTrigger.Webchat, intro.Chat.ScriptId, 2, 1, 0.5), new IntroductoryReport(IntroTrigger.OpenBotSms, intro.Sms.ScriptId, 0, 0, null)],
             monday);
 
         var everything = await env.Client.GetIntroductoryReportsAsync(Tenant, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(
-            [new IntroductoryReport("webchat", intro.Chat.ScriptId, 3, 1, 1.0 / 3), new IntroductoryReport("openBotSms", intro.Sms.ScriptId, 1, 1, null)],
+            [new IntroductoryReport(IntroTrigger.Webchat, intro.Chat.ScriptId, 3, 1, 1.0 / 3), new IntroductoryReport(IntroTrigger.OpenBotSms, intro.Sms.ScriptId, 1, 1, null)],
             everything);
 
         var fromWednesday = await env.Client.GetIntroductoryReportsAsync(Tenant, new DateOnly(2026, 3, 4), null, TestContext.Current.CancellationToken);
@@ -176,8 +176,8 @@ public sealed class IntroductoryReportTests
         using var dir = new TempDirectory();
         var intro = await StartAsync(dir.Path);
         await using var env = intro.Env;
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, intro.Contacts[1], Monday);
-        await intro.IntroduceAsync(intro.Chat, IntroductoryRows.Webchat, intro.Contacts[2], Monday.AddHours(3));
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, intro.Contacts[1], Monday);
+        await intro.IntroduceAsync(intro.Chat, IntroTrigger.Webchat, intro.Contacts[2], Monday.AddHours(3));
         await intro.ReplyAsync(intro.ChatId, intro.Contacts[2], new FactResponse(Monday.AddHours(4), "q", "yes"));
         var live = await env.Client.ListAllCampaignRowsAsync(Tenant);
 

@@ -124,11 +124,8 @@ public sealed class RebuildFromFactsTests
         Assert.Equal(live.Count(r => r.Status != CampaignStatus.Cancelled), list.Total);
     }
 
-    private static async Task RespondAsync(CampaignsTestCluster env, string campaignId, string contactId, FactResponse response)
-    {
-        Assert.NotNull(await env.Store.RecordResponseAsync(Tenant, campaignId, contactId, response));
-        await env.Client.NoteFactsChangedAsync(Tenant, campaignId);
-    }
+    private static Task RespondAsync(CampaignsTestCluster env, string campaignId, string contactId, FactResponse response) =>
+        ReportingScenario.RespondAsync(env, Tenant, campaignId, contactId, response);
 
     private static async Task<List<DeliveryFact>> AttemptedAsync(ICampaignStore store, string campaignId)
     {

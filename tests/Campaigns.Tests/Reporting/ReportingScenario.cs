@@ -1,6 +1,8 @@
 using Campaigns.Campaigns;
 using Campaigns.Channels;
 using Campaigns.Contacts;
+using Campaigns.Conversations;
+using Campaigns.Grains;
 using Campaigns.Reporting;
 using Campaigns.Scheduling;
 using Campaigns.Scripts;
@@ -16,8 +18,8 @@ namespace Campaigns.Tests.Reporting;
 /// A tenant (New York time) with a campaign of every kind, built through the facade on the in-process
 /// cluster with a fake clock: two sends that finished (one interactive with answers, an invalid answer,
 /// a #pause, a carrier failure and two skipped contacts; one nudge sent late in the New York evening),
-/// a daily recurring check-in (two past instances and its next send), one send held mid-send, one
-/// upcoming, one cancelled. Every id is kept by name.
+/// a daily recurring check-in (two past instances and its next send), intros to two web-chat visitors
+/// and an unknown number, one send held mid-send, one upcoming, one cancelled. Every id is kept by name.
 /// </summary>
 internal sealed class ReportingScenario : IAsyncDisposable
 {
@@ -61,6 +63,11 @@ internal sealed class ReportingScenario : IAsyncDisposable
 
     public string ScheduleId { get; private set; } = null!;
 
+    public Script IntroScript { get; private set; } = null!;
+
+    // Around the clock: this tenant's sends go out at once (waiting for sending hours has its own test).
+    private static TenantSettings Settings { get; } = new("State University", "America/New_York", SendingHours: new SendingHours("00:00", "24:00"));
+
     public string Id(string name) => Campaigns[name];
 
     public string Name(string campaignId) => Campaigns.Single(c => c.Value == campaignId).Key;
@@ -77,8 +84,7 @@ internal sealed class ReportingScenario : IAsyncDisposable
     /// <summary>Builds the tenant; the Advising survey is left mid-send (call it in progress) until <see cref="FinishHeldSendAsync"/>.</summary>
     public async Task BuildAsync()
     {
-        // Around the clock: this tenant's sends go out at once (waiting for sending hours has its own test).
-        await Client.PutTenantAsync(Tenant, new TenantSettings("State University", "America/New_York", SendingHours: new SendingHours("00:00", "24:00")));
+        await Client.PutTenantAsync(Tenant, Settings);
         await Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         using (var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Csv)))
         {
@@ -128,6 +134,18 @@ internal sealed class ReportingScenario : IAsyncDisposable
         Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["Lovelace"]], delivered: true, null));
         Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["-Turing"]], delivered: false, "carrier rejected: unreachable"));
 
+        // Intro scripts: two web-chat visitors (one answers), then an unknown number texting the open bot.
+        IntroScript = await Client.CreateScriptAsync(Tenant, new ScriptDraft("Campus assistant", "Greets newcomers", [new StepDraft("student", "yesNo", "Hi! Are you a student here?")]));
+        await Client.PutTenantAsync(Tenant, Settings with { OpenBot = true, IntroScripts = new IntroScripts(IntroScript.ScriptId, IntroScript.ScriptId) });
+        var visitor = await Client.StartWebchatSessionAsync(Tenant);
+        Assert.True(visitor.Introduced);
+        Assert.True((await Client.StartWebchatSessionAsync(Tenant)).Introduced);
+        Assert.Equal(InboundOutcome.Answered, (await Client.ReceiveAsync(Tenant, ChannelKind.Webchat, visitor.SessionId, "yes")).Outcome);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(InboundOutcome.Introduced, (await Client.ReceiveAsync(Tenant, ChannelKind.Sms, "+12025550199", "hi, who is this?")).Outcome);
+        Campaigns["Intro web chat"] = IntroductoryCampaign.Id(IntroTrigger.Webchat, IntroScript.ScriptId);
+        Campaigns["Intro open bot"] = IntroductoryCampaign.Id(IntroTrigger.OpenBotSms, IntroScript.ScriptId);
+
         Campaigns["Fall orientation"] = await Client.CreateCampaignAsync(Tenant, Request("Fall orientation", "Class of 2030 orientation", Interactive, CampaignSchedule.Once(T0.AddDays(30))));
         Campaigns["Bake sale"] = await Client.CreateCampaignAsync(Tenant, Request("Bake sale", "Cancelled before it sent", Nudge, CampaignSchedule.Once(T0.AddDays(10))));
         await Client.CancelCampaignAsync(Tenant, Id("Bake sale"));
@@ -145,11 +163,21 @@ internal sealed class ReportingScenario : IAsyncDisposable
         await SentAsync(Id("Advising survey"));
     }
 
-    /// <summary>Records a response in the facts as the conversation engine does, and tells the index.</summary>
-    public async Task RespondAsync(string campaignId, string lastName, FactResponse response)
+    /// <summary>Records a response through the campaign, as a contact's conversation does once it has matched the reply.</summary>
+    public Task RespondAsync(string campaignId, string lastName, FactResponse response) => RespondAsync(Env, Tenant, campaignId, Contacts[lastName], response);
+
+    /// <summary>Records a response through the campaign grain; the first response of a contact to a campaign is flagged as the conversation flags it.</summary>
+    public static async Task RespondAsync(CampaignsTestCluster env, TenantId tenant, string campaignId, string contactId, FactResponse response)
     {
-        Assert.NotNull(await Env.Store.RecordResponseAsync(Tenant, campaignId, Contacts[lastName], response));
-        await Client.NoteFactsChangedAsync(Tenant, campaignId);
+        var first = true;
+        await foreach (var fact in env.Store.ReadFactsAsync(tenant, campaignId))
+        {
+            first &= !(fact.ContactId == contactId && fact.Responded);
+        }
+
+        TenantContext.Set(tenant);
+        await env.Cluster.Client.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).RecordResponse(
+            new ContactResponse(contactId, response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused, first));
     }
 
     public Task<IReadOnlyList<CampaignRow>> AllRowsAsync() => Client.ListAllCampaignRowsAsync(Tenant);

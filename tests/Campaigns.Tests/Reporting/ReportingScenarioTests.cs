@@ -30,14 +30,23 @@ public sealed class ReportingScenarioTests
 
         var all = await List(CampaignCategory.All);
         Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey", "Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], s.Names(all));
-        Assert.Equal(new CategoryCounts(All: 7, Sent: 4, InProgress: 1, Upcoming: 2, Introductory: 0, Recurring: 3), all.Counts);
+        Assert.Equal(new CategoryCounts(All: 7, Sent: 4, InProgress: 1, Upcoming: 2, Introductory: 2, Recurring: 3), all.Counts);
         Assert.Equal(7, all.Total);
         Assert.True(all.ShowInProgress);
-        Assert.False(all.ShowIntroductory);
+        Assert.True(all.ShowIntroductory);
         Assert.Equal(["Library hours", "Daily check-in Tue", "Daily check-in Mon", "Spring welcome"], s.Names(await List(CampaignCategory.Sent)));
         Assert.Equal(["Advising survey"], s.Names(await List(CampaignCategory.InProgress)));
         Assert.Equal(["Fall orientation", "Daily check-in next"], s.Names(await List(CampaignCategory.Upcoming)));
-        Assert.Empty((await List(CampaignCategory.Introductory)).Items);
+
+        // Intro rows are only in their own section: sent counts contacts introduced, engagement those who replied.
+        var intros = await List(CampaignCategory.Introductory);
+        Assert.Equal(["Intro open bot", "Intro web chat"], s.Names(intros));
+        Assert.Equal(2, intros.Total);
+        var chat = intros.Items[1];
+        Assert.Equal((2, 0.5, true, false, "Campus assistant"), (chat.Sent, chat.Engagement, chat.IsIntroductory, chat.IsRecurring, chat.Name));
+        Assert.Equal(ReportingScenario.T0.AddHours(43.5), chat.LastSent);
+        Assert.Equal((1, 0.0), (intros.Items[0].Sent, intros.Items[0].Engagement));
+        Assert.Equal(ReportingScenario.T0.AddHours(43.5).AddMinutes(1), intros.Items[0].LastSent);
         Assert.Equal(["Daily check-in next", "Daily check-in Tue", "Daily check-in Mon"], s.Names(await List(CampaignCategory.Recurring)));
 
         var rows = all.Items.ToDictionary(r => s.Name(r.CampaignId));
@@ -73,7 +82,7 @@ public sealed class ReportingScenarioTests
         // Once the held send finishes, nothing is in progress and the section hides.
         await s.FinishHeldSendAsync();
         var after = await List(CampaignCategory.All);
-        Assert.Equal(new CategoryCounts(All: 7, Sent: 5, InProgress: 0, Upcoming: 2, Introductory: 0, Recurring: 3), after.Counts);
+        Assert.Equal(new CategoryCounts(All: 7, Sent: 5, InProgress: 0, Upcoming: 2, Introductory: 2, Recurring: 3), after.Counts);
         Assert.False(after.ShowInProgress);
         var finished = after.Items.Single(r => r.CampaignId == s.Id("Advising survey"));
         Assert.Equal((3, 0.0), (finished.Sent, finished.Engagement));
@@ -121,6 +130,9 @@ public sealed class ReportingScenarioTests
         await using var s = await ReportingScenario.StartAsync(dir.Path);
         await s.BuildAsync();
 
+        var assistant = await s.Client.ListCampaignsAsync(Tenant, Query(search: "newcomers"));
+        Assert.Equal((0, 2, true), (assistant.Total, assistant.Counts.Introductory, assistant.ShowIntroductory));
+
         var searched = await s.Client.ListCampaignsAsync(Tenant, Query(CampaignCategory.Sent, search: " CLASS of "));
         Assert.Equal(["Library hours"], s.Names(searched));
         Assert.Equal(new CategoryCounts(All: 2, Sent: 1, InProgress: 0, Upcoming: 1, Introductory: 0, Recurring: 0), searched.Counts);
@@ -130,6 +142,8 @@ public sealed class ReportingScenarioTests
         var tuesday = await s.Client.ListCampaignsAsync(Tenant, Query(), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3));
         Assert.Equal(["Library hours", "Daily check-in Tue"], s.Names(tuesday));
         Assert.Equal(new CategoryCounts(All: 2, Sent: 2, InProgress: 0, Upcoming: 0, Introductory: 0, Recurring: 1), tuesday.Counts);
+        Assert.False(tuesday.ShowIntroductory);
+        Assert.Empty((await s.Client.ListCampaignsAsync(Tenant, Query(CampaignCategory.Introductory), new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 31))).Items);
         var wednesdayOn = await s.Client.ListCampaignsAsync(Tenant, Query(), new DateOnly(2026, 3, 4), null);
         Assert.Equal(["Fall orientation", "Daily check-in next", "Advising survey"], s.Names(wednesdayOn));
         Assert.True(wednesdayOn.ShowInProgress);
@@ -239,6 +253,7 @@ public sealed class ReportingScenarioTests
         {
             ["GET /campaigns"] = Response(s, all),
             ["GET /campaigns?category=sent&sort=name"] = Response(s, sentByName),
+            ["GET /campaigns?category=introductory"] = Response(s, await s.Client.ListCampaignsAsync(Tenant, Query(CampaignCategory.Introductory))),
         };
 
         MatchSnapshot(Newtonsoft.Json.Linq.JToken.Parse(response.ToJsonString()), nameof(The_list_response_for_the_tenant_matches_its_snapshot));
@@ -256,10 +271,10 @@ public sealed class ReportingScenarioTests
             await s.BuildAsync();
             await s.FinishHeldSendAsync();
             live = await s.AllRowsAsync();
-            Assert.Equal(8, live.Count);
+            Assert.Equal(10, live.Count);
 
             var rebuilt = await s.Client.RebuildCampaignListAsync(Tenant, TestContext.Current.CancellationToken);
-            Assert.Equal(new IndexRebuild(Rows: 8, Changed: 0), rebuilt);
+            Assert.Equal(new IndexRebuild(Rows: 10, Changed: 0), rebuilt);
             Assert.Equal(live, await s.AllRowsAsync());
             ids = s.Campaigns;
         }
@@ -270,16 +285,16 @@ public sealed class ReportingScenarioTests
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var wipe = connection.CreateCommand();
             wipe.CommandText = "DELETE FROM campaign_rows";
-            Assert.Equal(8, await wipe.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(10, await wipe.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
         }
 
         await using var restarted = await ReportingScenario.StartAsync(dir.Path, clock);
         Assert.Empty(await restarted.AllRowsAsync());
         var restored = await restarted.Client.RebuildCampaignListAsync(Tenant, TestContext.Current.CancellationToken);
 
-        // Sends come back from their facts, the upcoming one from its due time, the recurring campaign's next
-        // send from its schedule. A cancelled send never sent and is in no section: it alone is not recoverable.
-        Assert.Equal(new IndexRebuild(Rows: 7, Changed: 7), restored);
+        // Sends and intro rows come back from their facts, the upcoming send from its due time, the recurring
+        // campaign's next send from its schedule. A cancelled send never sent and is in no section: it alone is not recoverable.
+        Assert.Equal(new IndexRebuild(Rows: 9, Changed: 9), restored);
         Assert.Equal(live.Where(r => r.CampaignId != ids["Bake sale"]), await restarted.AllRowsAsync());
     }
 
