@@ -60,11 +60,14 @@ public sealed partial class CampaignsClient
         }
 
         var tally = new InsightsTally(subject.Script);
-        await foreach (var fact in _store.StreamReportFactsAsync(tenant, campaignId, cancellationToken: cancellationToken))
+        await using (var members = member?.Invoke())
         {
-            if (member is null || member(fact.Fact.ContactId))
+            await foreach (var fact in _store.StreamReportFactsAsync(tenant, campaignId, cancellationToken: cancellationToken))
             {
-                tally.Add(fact);
+                if (members is null || await members.ContainsAsync(fact.Fact.ContactId))
+                {
+                    tally.Add(fact);
+                }
             }
         }
 
@@ -225,15 +228,23 @@ public sealed partial class CampaignsClient
     private async Task<(DateTimeOffset? From, DateTimeOffset? Before)> DaysAsync(TenantId tenant, DateOnly? from, DateOnly? to) =>
         (from is { } f ? await StartOfDayAsync(tenant, f) : null, to is { } t ? await StartOfDayAsync(tenant, t.AddDays(1)) : null);
 
-    private async Task<Func<string, bool>?> AudienceFilterAsync(TenantId tenant, string? audienceId)
+    /// <summary>
+    /// For an audience filter: a way to walk the audience's current members (evaluated now, as the
+    /// report is read); null without a filter. An unknown audience is a validation error.
+    /// </summary>
+    private async Task<Func<AudienceMembership>?> AudienceFilterAsync(TenantId tenant, string? audienceId)
     {
         if (audienceId is null)
         {
             return null;
         }
 
-        await RequireTenantAsync(tenant);
-        throw new CampaignsValidationException("audienceId", $"'{audienceId}' is not an audience of this tenant.");
+        if (!await AudienceExistsAsync(tenant, audienceId))
+        {
+            throw new CampaignsValidationException("audienceId", $"'{audienceId}' is not an audience of this tenant.");
+        }
+
+        return () => new AudienceMembership(AudienceMemberIdsAsync(tenant, audienceId));
     }
 
     /// <summary>What a report needs to know about a send or an introductory row, or null when the tenant has none.</summary>

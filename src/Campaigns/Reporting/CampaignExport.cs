@@ -25,15 +25,15 @@ public sealed class CampaignExport
     private readonly ICampaignStore _store;
     private readonly TenantId _tenant;
     private readonly List<string> _questions;
-    private readonly Func<string, bool>? _member;
+    private readonly Func<AudienceMembership>? _members;
     private readonly int _pageSize;
 
-    internal CampaignExport(ICampaignStore store, TenantId tenant, string campaignId, Script? script, Func<string, bool>? member, int pageSize = 1000)
+    internal CampaignExport(ICampaignStore store, TenantId tenant, string campaignId, Script? script, Func<AudienceMembership>? members, int pageSize = 1000)
     {
         _store = store;
         _tenant = tenant;
         CampaignId = campaignId;
-        _member = member;
+        _members = members;
         _pageSize = pageSize;
         _questions = script?.Steps.Where(s => s.Kind.IsQuestion()).Select(s => s.Id).ToList() ?? [];
         Columns = [.. FixedColumns, .. _questions.Select(id => "q_" + id)];
@@ -48,9 +48,10 @@ public sealed class CampaignExport
     /// <summary>The rows as plain values (no CSV quoting), in contact id order.</summary>
     public async IAsyncEnumerable<string[]> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await using var members = _members?.Invoke();
         await foreach (var report in _store.StreamReportFactsAsync(_tenant, CampaignId, _pageSize, cancellationToken))
         {
-            if (_member is null || _member(report.Fact.ContactId))
+            if (members is null || await members.ContainsAsync(report.Fact.ContactId))
             {
                 yield return Row(report);
             }

@@ -85,6 +85,15 @@ public sealed class ReportingApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/v1/tenants/rep-a/campaigns/cmp_unknown/insights")).StatusCode);
         var audience = await Json(await _http.GetAsync($"/api/v1/tenants/rep-a/campaigns/{campaignId}/insights?audienceId=aud_nope"), HttpStatusCode.BadRequest);
         Assert.True(audience.GetProperty("errors").TryGetProperty("audienceId", out _));
+
+        // Limited to an audience's members: only Grace, whose message the carrier failed.
+        var graces = (await Json(await _http.PostAsJsonAsync("/api/v1/tenants/rep-a/audiences", new { name = "Graces", rules = new[] { new { field = "firstName", op = "is", value = "grace" } } }), HttpStatusCode.Created))
+            .GetProperty("audienceId").GetString();
+        var limited = await Json(await _http.GetAsync($"/api/v1/tenants/rep-a/campaigns/{campaignId}/insights?audienceId={graces}"), HttpStatusCode.OK);
+        Assert.Equal((1, 1, graces), (limited.GetProperty("sent").GetInt32(), limited.GetProperty("failed").GetInt32(), limited.GetProperty("audienceId").GetString()));
+        var csv = await (await _http.GetAsync($"/api/v1/tenants/rep-a/campaigns/{campaignId}/export.csv?audienceId={graces}")).Content.ReadAsStringAsync();
+        Assert.Equal(3, csv.Split("\r\n").Length);
+        Assert.Contains(",Grace,Hopper,+12025550178,sms,failed,30003 unreachable,", csv, StringComparison.Ordinal);
     }
 
     [Fact]

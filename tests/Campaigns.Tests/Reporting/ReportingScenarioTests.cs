@@ -201,6 +201,40 @@ public sealed class ReportingScenarioTests
     }
 
     [Fact]
+    public async Task An_audience_filter_limits_every_figure_and_the_export_to_its_members_now()
+    {
+        using var dir = new TempDirectory();
+        await using var s = await ReportingScenario.StartAsync(dir.Path);
+        await s.BuildAsync();
+        var cohort = await s.Client.CreateAudienceAsync(Tenant, new global::Campaigns.Contacts.AudienceDraft("Class of 2027", [new global::Campaigns.Contacts.AudienceRuleDraft("cohort", "is", "2027")]));
+
+        // Turing (cohort 2026, the carrier failure) is not a member: Lovelace and Hopper were sent, Out and Phone skipped.
+        var members = await s.Client.GetInsightsAsync(Tenant, s.Id("Spring welcome"), cohort.AudienceId);
+        Assert.Equal((2, 0, 2, 2, 1.0, 1), (members!.Sent, members.Failed, members.Skipped, members.Responded, members.Engagement, members.Paused));
+        Assert.Empty(members.Failures);
+        Assert.Equal(cohort.AudienceId, members.AudienceId);
+        var rows = new List<string>();
+        await foreach (var row in (await s.Client.OpenExportAsync(Tenant, s.Id("Spring welcome"), cohort.AudienceId))!.ReadRowsAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add(row[2]);
+        }
+
+        Assert.Equal(["Hopper", "Lovelace", "Out", "Phone"], rows.Order(StringComparer.Ordinal));
+
+        // Membership is evaluated when the report is read: Hopper moves to another cohort and drops out.
+        using (var csv = new MemoryStream("phone,first_name,last_name,cohort\n2015550102,Grace,Hopper,2028\n"u8.ToArray()))
+        {
+            Assert.Empty((await s.Client.ImportContactsAsync(Tenant, csv, cancellationToken: TestContext.Current.CancellationToken)).Errors);
+        }
+
+        var now = await s.Client.GetInsightsAsync(Tenant, s.Id("Spring welcome"), cohort.AudienceId);
+        Assert.Equal((1, 1, 1.0, 0), (now!.Sent, now.Responded, now.Engagement, now.Paused));
+
+        // The whole campaign is unchanged.
+        Assert.Equal(3, (await s.Client.GetInsightsAsync(Tenant, s.Id("Spring welcome")))!.Sent);
+    }
+
+    [Fact]
     public async Task The_export_has_a_row_per_targeted_contact_with_status_reason_answers_and_no_live_formulas()
     {
         using var dir = new TempDirectory();
