@@ -8,8 +8,8 @@ namespace Campaigns.Storage;
 
 public sealed partial class SqliteCampaignStore
 {
-    // The reporting read model (one row per send) and the per-question invalid answers of a fact.
-    // Files made before these existed get them here: CREATE TABLE IF NOT EXISTS leaves old tables alone.
+    // The reporting read model: one row per send. (The per-question invalid answers of a fact,
+    // delivery_facts.invalid_steps, is added to older files with the other added columns.)
     private const string ReportingSchema = """
         CREATE TABLE IF NOT EXISTS campaign_rows (
             tenant_id TEXT NOT NULL, campaign_id TEXT NOT NULL, schedule_id TEXT,
@@ -24,20 +24,9 @@ public sealed partial class SqliteCampaignStore
 
     private static async Task InitializeReportingAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = ReportingSchema;
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var probe = connection.CreateCommand();
-        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('delivery_facts') WHERE name = 'invalid_steps'";
-        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            await using var alter = connection.CreateCommand();
-            alter.CommandText = "ALTER TABLE delivery_facts ADD COLUMN invalid_steps TEXT";
-            await alter.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var create = connection.CreateCommand();
+        create.CommandText = ReportingSchema;
+        await create.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />

@@ -43,7 +43,7 @@ internal sealed class ReportingScenario : IScenario
         {
             var folder = Path.Combine(context.DataDirectory, $"run-{run}");
             Directory.CreateDirectory(folder);
-            await using (var engine = await EngineHost.StartAsync(folder))
+            await using (var engine = await EngineHost.StartAsync(folder, s => s.AddSingleton<Channels.IChannelProvider>(new CountingChannelProvider())))
             await using (var postgres = await PostgresCampaignList.LoadAsync(connectionString, Tenant.Value, rows, others, cancellationToken))
             {
                 trigram = postgres.Trigram;
@@ -97,6 +97,17 @@ internal sealed class ReportingScenario : IScenario
                 samples.Add("postgresP99Ms", Percentile(theirs, 99));
                 samples.Add("ratio.postgresP99", Percentile(ours, 99) / Percentile(theirs, 99));
                 samples.Add("ratio.postgresP50", Percentile(ours, 50) / Percentile(theirs, 50));
+                // The export and insights of one send with ten facts per list row (a million at the default size).
+                var facts = context.Size * 10;
+                var export = await ReportingExport.MeasureAsync(engine.Client, engine.DatabasePath, TenantId.Parse("bench-export"), facts, cancellationToken);
+                samples.Add("export.rowsPerSecond", facts / export.ExportSeconds);
+                samples.Add("export.seconds", export.ExportSeconds);
+                samples.Add("export.mb", export.Bytes / 1024d / 1024);
+                samples.Add("export.peakRssMb", export.PeakRssMb);
+                samples.Add("export.rssGrowthMb", export.PeakRssMb - export.RssBeforeMb);
+                samples.Add("export.peakManagedHeapMb", export.PeakManagedMb);
+                samples.Add("insights.ms", export.InsightsMs);
+                context.Say($"reporting run {run}: export of {facts:N0} rows {export.ExportSeconds:0.0} s ({export.Bytes / 1024d / 1024:0} MB), peak RSS {export.PeakRssMb:0} MB (+{export.PeakRssMb - export.RssBeforeMb:0} MB); insights {export.InsightsMs:0} ms");
                 context.Say($"reporting run {run}: ours p50 {PostgresCampaignList.Ms(Percentile(ours, 50))} ms, p99 {PostgresCampaignList.Ms(Percentile(ours, 99))} ms; "
                     + $"PostgreSQL p50 {PostgresCampaignList.Ms(Percentile(theirs, 50))} ms, p99 {PostgresCampaignList.Ms(Percentile(theirs, 99))} ms; peak {peakRss:0} MB");
             }
@@ -133,11 +144,13 @@ internal sealed class ReportingScenario : IScenario
             [
                 new TargetCheck("p99Ms", "under 5 ms", p99, p99 < 5),
                 new TargetCheck("ratios.postgresP99", "under 1 (faster than PostgreSQL)", ratios["postgresP99"], ratios["postgresP99"] < 1),
+                new TargetCheck("export.rssGrowthMb", "under 100 MB (streamed, not held)", medians["export.rssGrowthMb"], medians["export.rssGrowthMb"] < 100),
             ],
             [
                 $"p50Ms/p99Ms: latency of CampaignsClient.ListCampaignsAsync (a call to the tenant's index grain on the embedded silo, the page copied back) over {ReportingQueries.All.Count} query shapes x {Rounds} rounds per run, pooled; query.NAME.p99Ms per shape.",
                 $"postgres*: the same queries as SQL on PostgreSQL over the same rows (plus a second tenant's), one round trip each (a batch: the six section counts, then the sorted page with LIMIT/OFFSET), indexes on Last Sent, name, status and sent{(trigram ? ", pg_trgm GIN indexes on name and description" : " (pg_trgm unavailable: the search scans)")}; VACUUM ANALYZE after loading.",
                 "Before timing, every query's page, total and counts are checked equal on both sides. Ratios are ours / PostgreSQL per run, then the median; under 1 means faster.",
+                $"export.*: CampaignExport.WriteCsvAsync of one send with size x 10 facts (and as many contacts) into a byte-counting stream: rows per second, MB written, the peak resident set during the export and how much it grew over the set before it (the export holds one page of 1,000 rows); insights.ms: GetInsightsAsync over the same facts.",
                 $"activationMs: the first query, which activates the index grain and loads the tenant's rows from SQLite. peakMemoryMb: the highest, over the runs, {memoryMethod} from activation to the last query.",
             ]);
     }
