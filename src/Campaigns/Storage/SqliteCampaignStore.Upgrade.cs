@@ -14,6 +14,7 @@ public sealed partial class SqliteCampaignStore
         ("contacts", "invalid_phone", "INTEGER NOT NULL DEFAULT 0"),
         ("contacts", "failure_count", "INTEGER NOT NULL DEFAULT 0"),
         ("import_members", "line", "INTEGER NOT NULL DEFAULT 0"),
+        ("delivery_facts", "invalid_steps", "TEXT"),
     ];
 
     private static async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -59,6 +59,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         await command.ExecuteNonQueryAsync(cancellationToken);
         await MigrateSchedulingAsync(connection, cancellationToken);
         await AddMissingColumnsAsync(connection, cancellationToken);
+        await InitializeReportingAsync(connection, cancellationToken);
     }
 
     private const string Schema = """
