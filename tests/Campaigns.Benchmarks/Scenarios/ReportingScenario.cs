@@ -34,7 +34,7 @@ internal sealed class ReportingScenario : IScenario
         var others = ReportingRows.Make(Math.Max(1, context.Size / 5), seed: 11);
         context.Say($"reporting: {rows.Count:N0} rows in one tenant (+{others.Count:N0} in another), {ReportingQueries.All.Count} queries x {Rounds} rounds per run");
 
-        var samples = new Samples();
+        var samples = new Measurements();
         var peaks = new List<double>();
         var perQuery = new Dictionary<string, (List<double> Ours, List<double> Postgres)>(StringComparer.Ordinal);
         string? memoryMethod = null;
@@ -90,13 +90,13 @@ internal sealed class ReportingScenario : IScenario
                 memoryMethod = memory.Method;
                 peaks.Add(peakRss);
                 samples.Add("peakManagedHeapMb", peakManaged);
-                samples.Add("p50Ms", Percentile(ours, 50));
-                samples.Add("p99Ms", Percentile(ours, 99));
+                samples.Add("p50Ms", Percentiles.Of(ours, 50));
+                samples.Add("p99Ms", Percentiles.Of(ours, 99));
                 samples.Add("maxMs", ours.Max());
-                samples.Add("postgresP50Ms", Percentile(theirs, 50));
-                samples.Add("postgresP99Ms", Percentile(theirs, 99));
-                samples.Add("ratio.postgresP99", Percentile(ours, 99) / Percentile(theirs, 99));
-                samples.Add("ratio.postgresP50", Percentile(ours, 50) / Percentile(theirs, 50));
+                samples.Add("postgresP50Ms", Percentiles.Of(theirs, 50));
+                samples.Add("postgresP99Ms", Percentiles.Of(theirs, 99));
+                samples.Add("ratio.postgresP99", Percentiles.Of(ours, 99) / Percentiles.Of(theirs, 99));
+                samples.Add("ratio.postgresP50", Percentiles.Of(ours, 50) / Percentiles.Of(theirs, 50));
                 // The export and insights of one send with ten facts per list row (a million at the default size).
                 var facts = context.Size * 10;
                 var export = await ReportingExport.MeasureAsync(engine.Client, engine.DatabasePath, TenantId.Parse("bench-export"), facts, cancellationToken);
@@ -108,8 +108,8 @@ internal sealed class ReportingScenario : IScenario
                 samples.Add("export.peakManagedHeapMb", export.PeakManagedMb);
                 samples.Add("insights.ms", export.InsightsMs);
                 context.Say($"reporting run {run}: export of {facts:N0} rows {export.ExportSeconds:0.0} s ({export.Bytes / 1024d / 1024:0} MB), peak RSS {export.PeakRssMb:0} MB (+{export.PeakRssMb - export.RssBeforeMb:0} MB); insights {export.InsightsMs:0} ms");
-                context.Say($"reporting run {run}: ours p50 {PostgresCampaignList.Ms(Percentile(ours, 50))} ms, p99 {PostgresCampaignList.Ms(Percentile(ours, 99))} ms; "
-                    + $"PostgreSQL p50 {PostgresCampaignList.Ms(Percentile(theirs, 50))} ms, p99 {PostgresCampaignList.Ms(Percentile(theirs, 99))} ms; peak {peakRss:0} MB");
+                context.Say($"reporting run {run}: ours p50 {PostgresCampaignList.Ms(Percentiles.Of(ours, 50))} ms, p99 {PostgresCampaignList.Ms(Percentiles.Of(ours, 99))} ms; "
+                    + $"PostgreSQL p50 {PostgresCampaignList.Ms(Percentiles.Of(theirs, 50))} ms, p99 {PostgresCampaignList.Ms(Percentiles.Of(theirs, 99))} ms; peak {peakRss:0} MB");
             }
 
             TryDelete(folder);
@@ -125,12 +125,12 @@ internal sealed class ReportingScenario : IScenario
         medians.Remove("ratio.postgresP50");
         foreach (var (name, (ours, theirs)) in perQuery)
         {
-            medians[$"query.{name}.p99Ms"] = Percentile(ours, 99);
-            medians[$"query.{name}.postgresP99Ms"] = Percentile(theirs, 99);
+            medians[$"query.{name}.p99Ms"] = Percentiles.Of(ours, 99);
+            medians[$"query.{name}.postgresP99Ms"] = Percentiles.Of(theirs, 99);
         }
 
         var spread = samples.Spreads();
-        spread["peakMemoryMb"] = Samples.SpreadOf(peaks);
+        spread["peakMemoryMb"] = Measurements.SpreadOf(peaks);
         var p99 = medians["p99Ms"];
         return new ScenarioResult(
             Name,
@@ -178,13 +178,6 @@ internal sealed class ReportingScenario : IScenario
                 $"Query '{name}' differs: ours total {ours.Total} {ours.Counts} [{string.Join(",", ours.Items.Take(5).Select(r => r.CampaignId))}], "
                 + $"PostgreSQL total {theirs.Total} {theirs.Counts} [{string.Join(",", theirs.Items.Take(5).Select(r => r.CampaignId))}].");
         }
-    }
-
-    private static double Percentile(List<double> values, double percent)
-    {
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 
     private static void TryDelete(string folder)

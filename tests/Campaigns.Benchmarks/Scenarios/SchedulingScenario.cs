@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Campaigns.Benchmarks.Runner;
+using Campaigns.Campaigns;
+using Campaigns.Channels;
+using Campaigns.Scheduling;
+using Campaigns.Scripts;
+using Campaigns.Tenants;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Campaigns.Benchmarks.Scenarios;
+
+/// <summary>
+/// Issue 5's scheduling: S = size active daily schedules across 100 tenants, created through
+/// <see cref="CampaignsClient.CreateCampaignAsync"/> on the embedded engine with the real clock;
+/// due = size / 10 of them share one send time a little after setup, the rest fall hours later.
+/// Measures how late each due instance starts: from its occurrence time to the provider's first
+/// message of that instance (one contact per tenant, so it measures scheduling, not fan-out).
+/// </summary>
+internal sealed class SchedulingScenario : IScenario
+{
+    public const int Tenants = 100;
+    private const int Creators = 32;
+
+    public string Name => "scheduling";
+
+    public string Description => "many recurring schedules created through the facade, a tenth due in the same second: lateness of each instance's start on the real clock";
+
+    public async Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var schedules = context.Size;
+        var due = Math.Max(1, context.Size / 10);
+        var tenants = Math.Min(Tenants, schedules);
+        context.Say($"scheduling: {schedules:N0} daily schedules across {tenants} tenants, {due:N0} due at the same time");
+        var samples = new Measurements();
+        var peaks = new List<double>();
+        string? memoryMethod = null;
+        for (var run = 1; run <= context.Runs; run++)
+        {
+            var folder = Path.Combine(context.DataDirectory, $"run-{run}");
+            Directory.CreateDirectory(folder);
+            var channel = new FirstMessageProvider();
+            await using (var engine = await EngineHost.StartAsync(folder, s => s.AddSingleton<IChannelProvider>(channel)))
+            {
+                var client = engine.Client;
+                var csv = Path.Combine(folder, "one.csv");
+                await ContactsCsv.WriteAsync(csv, 1, cancellationToken);
+                var setups = new (TenantId Tenant, string ImportId, string ScriptId)[tenants];
+                await Parallel.ForAsync(0, tenants, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (t, ct) =>
+                    setups[t] = await SetUpTenantAsync(client, TenantId.Parse($"bench-sched-{t:D3}"), csv, ct));
+                context.Say($"scheduling run {run}: {tenants} tenants with one contact each set up");
+
+                using var memory = MemoryWatch.Start();
+                var cpu = Environment.CpuUsage.TotalTime;
+
+                // The schedules not due in this run: daily, first send spread over two to twelve hours from now.
+                var now = TimeProvider.System.GetUtcNow();
+                var later = schedules - due;
+                var created = Stopwatch.GetTimestamp();
+                await CreateAsync(client, setups, 0, later, i => now.AddHours(2).AddSeconds(i % 36_000), cancellationToken);
+                var laterSeconds = Stopwatch.GetElapsedTime(created).TotalSeconds;
+                var laterRate = later > 0 ? later / laterSeconds : double.NaN;
+
+                // The due ones: one send time, far enough ahead that creating them all ends before it (twice the time they should take, 15 s at least).
+                var perSecond = later > 0 ? laterRate : 200;
+                var lead = TimeSpan.FromSeconds(Math.Max(15, due / perSecond * 2 + 5));
+                var at = TimeProvider.System.GetUtcNow().Add(lead);
+                at = new DateTimeOffset(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(1);
+                var dueStarted = Stopwatch.GetTimestamp();
+                var ids = await CreateAsync(client, setups, later, due, _ => at, cancellationToken);
+                var dueSeconds = Stopwatch.GetElapsedTime(dueStarted).TotalSeconds;
+                var createdBy = TimeProvider.System.GetUtcNow();
+                if (createdBy >= at)
+                {
+                    throw new InvalidOperationException($"Creating the {due:N0} due schedules took {dueSeconds:0.0} s and ended {(createdBy - at).TotalSeconds:0.0} s after their send time: setup is too slow on this machine for this size.");
+                }
+
+                var createRate = schedules / (laterSeconds + dueSeconds);
+                context.Say($"scheduling run {run}: created {schedules:N0} schedules at {createRate:N0}/s ({laterSeconds + dueSeconds:0.0} s); the {due:N0} due ones send at {at:HH:mm:ss} UTC, {(at - createdBy).TotalSeconds:0.0} s after the last was created");
+
+                // Wait for every due instance to start (its first message), up to ten minutes after the send time.
+                var expected = ids.Select(s => RecurrenceRules.InstanceId(s.ScheduleId, at)).ToHashSet(StringComparer.Ordinal);
+                var deadline = at.AddMinutes(10);
+                while (channel.Campaigns < due && TimeProvider.System.GetUtcNow() < deadline)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+
+                // A moment more, so an instance started twice or one not due would show.
+                await Task.Delay(1000, cancellationToken);
+                var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+                var (peakRss, peakManaged) = await memory.StopAsync();
+                memoryMethod = memory.Method;
+                var firsts = channel.Firsts;
+                var missing = expected.Count(id => !firsts.ContainsKey(id));
+                var strays = firsts.Keys.Count(id => !expected.Contains(id));
+                if (missing > 0 || strays > 0 || channel.Messages != due)
+                {
+                    throw new InvalidOperationException(
+                        $"{missing:N0} of {due:N0} due instances did not start within ten minutes, {strays:N0} instances started that were not due, {channel.Messages:N0} messages were sent for {due:N0} instances of one contact.");
+                }
+
+                var lateness = firsts.Values.Select(t => (t - at).TotalMilliseconds).ToArray();
+                samples.Add("createSchedulesPerSecond", createRate);
+                samples.Add("createSeconds", laterSeconds + dueSeconds);
+                samples.Add("latenessP50Ms", Percentiles.Of(lateness, 50));
+                samples.Add("latenessP99Ms", Percentiles.Of(lateness, 99));
+                samples.Add("latenessMaxMs", lateness.Max());
+                samples.Add("latenessMinMs", lateness.Min());
+                samples.Add("cpuMsPer1000Schedules", cpuMs / schedules * 1000);
+                samples.Add("peakManagedHeapMb", peakManaged);
+                peaks.Add(peakRss);
+                context.Say($"scheduling run {run}: {due:N0} instances started, lateness p50 {Percentiles.Of(lateness, 50):N0} ms, p99 {Percentiles.Of(lateness, 99):N0} ms, max {lateness.Max():N0} ms; peak {peakRss:0} MB");
+            }
+
+            TryDelete(folder);
+        }
+
+        var medians = samples.Medians();
+        medians["schedules"] = schedules;
+        medians["due"] = due;
+        medians["tenants"] = tenants;
+        var spread = samples.Spreads();
+        spread["peakMemoryMb"] = Measurements.SpreadOf(peaks);
+        var p99 = medians["latenessP99Ms"];
+        return new ScenarioResult(
+            Name,
+            context.Size,
+            context.Machine,
+            medians,
+            new Dictionary<string, double>(StringComparer.Ordinal),
+            peaks.Max(),
+            context.Runs,
+            spread,
+            [
+                new TargetCheck("latenessP99Ms", "under 5,000 ms", p99, p99 < 5000),
+            ],
+            [
+                $"Setup: {tenants} tenants (sending hours all day, an SMS provider that records the first message of each campaign), one imported contact and a one-message script each. {schedules:N0} daily schedules (CampaignSchedule.Recurring, America/New_York) created through CampaignsClient.CreateCampaignAsync by {Creators} concurrent callers on AddCampaignsEmbedded with TimeProvider.System: {schedules - due:N0} first due two to twelve hours later, then {due:N0} all due at one second, set twice the time their creation should take ahead (15 s at least), checked to be after the last create returned.",
+                "createSchedulesPerSecond: schedules created / wall time of all the creates (each writes the schedule grain's state, its durable due row and the tenant's upcoming row in the campaign list).",
+                "lateness*: for each due instance, the time from its occurrence to the provider receiving its first message (the recurrence grain woken by the due-work scheduler's timer, the instance campaign grain created, its recipients claimed and the message sent), on the wall clock. The run checks that exactly the due instances started, each once, with one message each.",
+                "No baseline: the figure is against the target (the occurrence time itself).",
+                $"cpuMsPer1000Schedules: CPU time of the whole process from the first create until every due instance started, per 1,000 schedules. peakMemoryMb: the highest, over the runs, {memoryMethod} over the same stretch (every schedule grain stays activated).",
+            ]);
+    }
+
+    private static async Task<(TenantId, string, string)> SetUpTenantAsync(CampaignsClient client, TenantId tenant, string csv, CancellationToken cancellationToken)
+    {
+        await client.PutTenantAsync(tenant, new TenantSettings($"Scheduling benchmark {tenant.Value}", "America/New_York", "US", SendingHours: new SendingHours("00:00", "24:00")));
+        await client.SetChannelAsync(tenant, ChannelKind.Sms, FirstMessageProvider.Name, new Dictionary<string, string>());
+        Contacts.ImportResult import;
+        await using (var file = File.OpenRead(csv))
+        {
+            import = await client.ImportContactsAsync(tenant, file, "one", cancellationToken);
+        }
+
+        var script = await client.CreateScriptAsync(tenant, new ScriptDraft("Daily reminder", "Benchmark", [new StepDraft("hello", "message", "Hi {{firstName}}, today's reminder.")]));
+        return (tenant, import.ImportId, script.ScriptId);
+    }
+
+    private static async Task<List<(TenantId Tenant, string ScheduleId)>> CreateAsync(
+        CampaignsClient client, (TenantId Tenant, string ImportId, string ScriptId)[] setups, int first, int count, Func<int, DateTimeOffset> startAt, CancellationToken cancellationToken)
+    {
+        var ids = new ConcurrentBag<(TenantId, string)>();
+        await Parallel.ForAsync(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = Creators, CancellationToken = cancellationToken }, async (i, _) =>
+        {
+            var (tenant, importId, scriptId) = setups[i % setups.Length];
+            var id = await client.CreateCampaignAsync(tenant, new CampaignRequest(
+                $"Daily reminder {i}", "Benchmark", scriptId, ChannelKind.Sms, new Recipients(importId),
+                CampaignSchedule.Recurring(Recurrence.Every(RecurrenceFrequency.Daily, startAt(i), "America/New_York"))));
+            ids.Add((tenant, id));
+        });
+        return [.. ids];
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Removed with the data folder at the end.
+        }
+    }
+
+    /// <summary>A provider that accepts every message and records, on the wall clock, when each campaign's first one came.</summary>
+    private sealed class FirstMessageProvider : IChannelProvider
+    {
+        public const string Name = "first-message";
+
+        private readonly ConcurrentDictionary<string, DateTimeOffset> _firsts = new(StringComparer.Ordinal);
+        private long _messages;
+
+        public ProviderDescriptor Descriptor { get; } = new(Name, "First message per campaign (benchmarks)", [ChannelKind.Sms], []);
+
+        public int Campaigns => _firsts.Count;
+
+        public long Messages => Interlocked.Read(ref _messages);
+
+        public IReadOnlyDictionary<string, DateTimeOffset> Firsts => _firsts;
+
+        public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, string> settings) => [];
+
+        public Task<SendResult> SendAsync(OutboundMessage message, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            Interlocked.Increment(ref _messages);
+            _firsts.TryAdd(message.CampaignId, now);
+            return Task.FromResult(SendResult.Sent(Guid.NewGuid().ToString()));
+        }
+    }
+}
