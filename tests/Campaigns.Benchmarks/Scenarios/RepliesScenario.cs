@@ -94,6 +94,16 @@ internal sealed class RepliesScenario : IScenario
                     samples.Add("p50Ms", Percentiles.Of(latencies, 50));
                     samples.Add("p99Ms", Percentiles.Of(latencies, 99));
                     samples.Add("maxMs", latencies.Max());
+                    var first = plan.Replies.Select((r, i) => (r, i)).Where(p => p.r.First).Select(p => latencies[p.i]).ToArray();
+                    var later = plan.Replies.Select((r, i) => (r, i)).Where(p => !p.r.First).Select(p => latencies[p.i]).ToArray();
+                    samples.Add("firstReplyP50Ms", Percentiles.Of(first, 50));
+                    samples.Add("firstReplyP99Ms", Percentiles.Of(first, 99));
+                    if (later.Length > 0)
+                    {
+                        samples.Add("laterReplyP50Ms", Percentiles.Of(later, 50));
+                        samples.Add("laterReplyP99Ms", Percentiles.Of(later, 99));
+                    }
+
                     samples.Add("cpuMsPer1000Replies", cpuMs / replies * 1000);
                     samples.Add("outboundMessages", channel.Count);
                     samples.Add("peakManagedHeapMb", peakManaged);
@@ -149,7 +159,7 @@ internal sealed class RepliesScenario : IScenario
             [
                 $"repliesPerSecond: {replies:N0} replies across {contacts:N0} contacts (each reply to a contact picked at random, seeded; a contact's replies in order) / wall time, sent by {Callers} concurrent callers through CampaignsClient.ReceiveAsync on AddCampaignsEmbedded: number normalised, contact found, conversation grain matches the open question, campaign grain records the response in its fact, the next question rendered and sent through the provider.",
                 "The script loops: a yes/no question (yes: a three-choice question, no: an open question), both back to the first. The replies: valid answers (yes, no, a choice by number or name, open text), about 10% invalid answers on the two closed questions, 2% HELP, and STOP as the last reply of one contact in 20. Every reply's outcome is checked against the script's; afterwards the facts must count exactly the contacts who responded, who opted out and every invalid answer, and the campaign list row the same responded count.",
-                "p50Ms/p99Ms/maxMs: the time of each ReceiveAsync call under that concurrency (queueing behind the same campaign grain included). cpuMsPer1000Replies: CPU time of the whole process per 1,000 replies. outboundMessages: what the conversations sent back (next questions, hints, help and opt-out confirmations).",
+                "p50Ms/p99Ms/maxMs: the time of each ReceiveAsync call under that concurrency (queueing behind the same campaign grain included); firstReply*: a contact's first reply of the run (its conversation grain reads its state and the contact's active campaign; a first response also publishes the campaign's list row), laterReply*: the others. cpuMsPer1000Replies: CPU time of the whole process per 1,000 replies. outboundMessages: what the conversations sent back (next questions, hints, help and opt-out confirmations).",
                 $"rawStoreRepliesPerSecond: the same responses written with ICampaignStore.RecordResponseAsync (one UPDATE … RETURNING per response; HELP writes nothing) by {Callers} concurrent callers on the same file, no grains, no routing, no outbound message: the store's limit. The ratio is the engine's rate / this.",
                 $"peakMemoryMb: the highest, over the runs, {memoryMethod} during the engine's replies (setup and baseline not included).",
             ]);
@@ -271,7 +281,11 @@ internal sealed class RepliesScenario : IScenario
     }
 
     /// <summary>One inbound reply, the outcome the script gives it, and the response the store records for it (none for HELP).</summary>
-    private sealed record Reply(string ContactId, string From, string Text, InboundOutcome Expected, FactResponse? Response);
+    private sealed record Reply(string ContactId, string From, string Text, InboundOutcome Expected, FactResponse? Response)
+    {
+        /// <summary>The contact's first reply of the run.</summary>
+        public bool First { get; init; }
+    }
 
     private sealed record Expected(int Responded, int OptedOut, int Invalid);
 
@@ -341,6 +355,7 @@ internal sealed class RepliesScenario : IScenario
                         step = next;
                     }
 
+                    reply = reply with { First = k == 0 };
                     recorded |= reply.Response is not null;
                     mine.Add(replies.Count);
                     replies.Add(reply);
