@@ -34,6 +34,7 @@ internal sealed class SchedulingScenario : IScenario
         context.Say($"scheduling: {schedules:N0} daily schedules across {tenants} tenants, {due:N0} due at the same time");
         var samples = new Measurements();
         var peaks = new List<double>();
+        var notStarted = new List<string>();
         string? memoryMethod = null;
         for (var run = 1; run <= context.Runs; run++)
         {
@@ -78,12 +79,30 @@ internal sealed class SchedulingScenario : IScenario
                 var createRate = schedules / (laterSeconds + dueSeconds);
                 context.Say($"scheduling run {run}: created {schedules:N0} schedules at {createRate:N0}/s ({laterSeconds + dueSeconds:0.0} s); the {due:N0} due ones send at {at:HH:mm:ss} UTC, {(at - createdBy).TotalSeconds:0.0} s after the last was created");
 
-                // Wait for every due instance to start (its first message), up to ten minutes after the send time.
                 var expected = ids.Select(s => RecurrenceRules.InstanceId(s.ScheduleId, at)).ToHashSet(StringComparer.Ordinal);
-                var deadline = at.AddMinutes(10);
-                while (channel.Campaigns < due && TimeProvider.System.GetUtcNow() < deadline)
+                // Wait for every due instance to start (its first message): up to ten minutes after the send time,
+                // or until a minute after it passes with no instance starting.
+                var said = Stopwatch.GetTimestamp();
+                var (seen, progressAt) = (0, TimeProvider.System.GetUtcNow());
+                while (channel.Campaigns < due)
                 {
                     await Task.Delay(100, cancellationToken);
+                    var clock = TimeProvider.System.GetUtcNow();
+                    if (channel.Campaigns != seen)
+                    {
+                        (seen, progressAt) = (channel.Campaigns, clock);
+                    }
+
+                    if (clock > at.AddMinutes(10) || (clock > at && clock - Max(progressAt, at) > TimeSpan.FromMinutes(1)))
+                    {
+                        break;
+                    }
+
+                    if (Stopwatch.GetElapsedTime(said) > TimeSpan.FromSeconds(10))
+                    {
+                        said = Stopwatch.GetTimestamp();
+                        context.Say($"scheduling run {run}: {channel.Campaigns:N0} of {due:N0} instances started");
+                    }
                 }
 
                 // A moment more, so an instance started twice or one not due would show.
@@ -92,12 +111,28 @@ internal sealed class SchedulingScenario : IScenario
                 var (peakRss, peakManaged) = await memory.StopAsync();
                 memoryMethod = memory.Method;
                 var firsts = channel.Firsts;
-                var missing = expected.Count(id => !firsts.ContainsKey(id));
+                var missing = ids.Where(s => !firsts.ContainsKey(RecurrenceRules.InstanceId(s.ScheduleId, at))).ToList();
                 var strays = firsts.Keys.Count(id => !expected.Contains(id));
-                if (missing > 0 || strays > 0 || channel.Messages != due)
+                if (strays > 0 || channel.Messages != due - missing.Count)
                 {
                     throw new InvalidOperationException(
-                        $"{missing:N0} of {due:N0} due instances did not start within ten minutes, {strays:N0} instances started that were not due, {channel.Messages:N0} messages were sent for {due:N0} instances of one contact.");
+                        $"{strays:N0} instances started that were not due, and {channel.Messages:N0} messages were sent for {due - missing.Count:N0} started instances of one contact.");
+                }
+
+                samples.Add("instancesNotStarted", missing.Count);
+                foreach (var (tenant, scheduleId) in missing.Take(5))
+                {
+                    // What the engine says about an instance that never sent: the lead needs it to find the cause.
+                    var instanceId = RecurrenceRules.InstanceId(scheduleId, at);
+                    var schedule = await client.GetScheduleAsync(tenant, scheduleId);
+                    var instance = await client.GetCampaignAsync(tenant, instanceId);
+                    var outcome = schedule?.Instances.FirstOrDefault(i => i.At == at)?.Outcome.ToString() ?? "none recorded";
+                    notStarted.Add($"run {run}: {tenant.Value}/{instanceId}: schedule outcome {outcome}, next send {schedule?.NextSend:O}, instance status {instance?.Row.Status.ToString() ?? "no campaign"}");
+                }
+
+                if (firsts.Count == 0)
+                {
+                    throw new InvalidOperationException($"None of the {due:N0} due instances started within ten minutes.");
                 }
 
                 var lateness = firsts.Values.Select(t => (t - at).TotalMilliseconds).ToArray();
@@ -110,7 +145,7 @@ internal sealed class SchedulingScenario : IScenario
                 samples.Add("cpuMsPer1000Schedules", cpuMs / schedules * 1000);
                 samples.Add("peakManagedHeapMb", peakManaged);
                 peaks.Add(peakRss);
-                context.Say($"scheduling run {run}: {due:N0} instances started, lateness p50 {Percentiles.Of(lateness, 50):N0} ms, p99 {Percentiles.Of(lateness, 99):N0} ms, max {lateness.Max():N0} ms; peak {peakRss:0} MB");
+                context.Say($"scheduling run {run}: {firsts.Count:N0} of {due:N0} instances started, lateness p50 {Percentiles.Of(lateness, 50):N0} ms, p99 {Percentiles.Of(lateness, 99):N0} ms, max {lateness.Max():N0} ms; peak {peakRss:0} MB");
             }
 
             TryDelete(folder);
@@ -134,15 +169,19 @@ internal sealed class SchedulingScenario : IScenario
             spread,
             [
                 new TargetCheck("latenessP99Ms", "under 5,000 ms", p99, p99 < 5000),
+                new TargetCheck("instancesNotStarted", "0 (every due instance starts)", medians["instancesNotStarted"], samples["instancesNotStarted"].All(n => n == 0)),
             ],
             [
+                .. notStarted.Select(n => "Not started: " + n),
                 $"Setup: {tenants} tenants (sending hours all day, an SMS provider that records the first message of each campaign), one imported contact and a one-message script each. {schedules:N0} daily schedules (CampaignSchedule.Recurring, America/New_York) created through CampaignsClient.CreateCampaignAsync by {Creators} concurrent callers on AddCampaignsEmbedded with TimeProvider.System: {schedules - due:N0} first due two to twelve hours later, then {due:N0} all due at one second, set twice the time their creation should take ahead (15 s at least), checked to be after the last create returned.",
                 "createSchedulesPerSecond: schedules created / wall time of all the creates (each writes the schedule grain's state, its durable due row and the tenant's upcoming row in the campaign list).",
-                "lateness*: for each due instance, the time from its occurrence to the provider receiving its first message (the recurrence grain woken by the due-work scheduler's timer, the instance campaign grain created, its recipients claimed and the message sent), on the wall clock. The run checks that exactly the due instances started, each once, with one message each.",
+                "lateness*: for each due instance, the time from its occurrence to the provider receiving its first message (the recurrence grain woken by the due-work scheduler's timer, the instance campaign grain created, its recipients claimed and the message sent), on the wall clock. The run checks that only due instances started, each once, with one message each; it waits until every due instance started, ten minutes after the send time at most, or a minute without a start. instancesNotStarted: due instances that had not sent by then (the lateness percentiles are over the others; the first few are listed).",
                 "No baseline: the figure is against the target (the occurrence time itself).",
                 $"cpuMsPer1000Schedules: CPU time of the whole process from the first create until every due instance started, per 1,000 schedules. peakMemoryMb: the highest, over the runs, {memoryMethod} over the same stretch (every schedule grain stays activated).",
             ]);
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static async Task<(TenantId, string, string)> SetUpTenantAsync(CampaignsClient client, TenantId tenant, string csv, CancellationToken cancellationToken)
     {
