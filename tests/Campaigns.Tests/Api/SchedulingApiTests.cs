@@ -154,4 +154,22 @@ public sealed class SchedulingApiTests : IAsyncLifetime
         var bad = await Json(await _http.GetAsync("/api/v1/tenants/sch-e/schedules/preview?rrule=FREQ%3DNEVER&timeZone=Mars/Base"), HttpStatusCode.BadRequest);
         Assert.Equal(["rrule", "startAt", "timeZone"], bad.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_rule_with_a_malformed_or_oversized_number_is_a_400_on_rrule_in_every_route()
+    {
+        var (importId, scriptId) = await Seed("sch-f");
+        var preview = await Json(await _http.GetAsync($"/api/v1/tenants/sch-f/schedules/preview?rrule={Uri.EscapeDataString("FREQ=DAILY;INTERVAL=abc")}&startAt={Uri.EscapeDataString(Start)}"), HttpStatusCode.BadRequest);
+        Assert.Equal(["rrule"], preview.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+
+        var created = await Json(await PostRecurring("sch-f", importId, scriptId, new { kind = "recurring", rrule = "FREQ=DAILY;COUNT=99999999999", startAt = Start, timeZone = "America/New_York" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["schedule.rrule"], created.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+
+        var scheduleId = (await Json(await PostRecurring("sch-f", importId, scriptId, new { kind = "recurring", frequency = "daily", startAt = Start, timeZone = "America/New_York" }), HttpStatusCode.Created))
+            .GetProperty("campaignId").GetString()!;
+        var edited = await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/sch-f/campaigns/{scheduleId}/schedule", new { rrule = "FREQ=MONTHLY;BYMONTHDAY=abc", startAt = Start, timeZone = "America/New_York" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["rrule"], edited.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        var hourly = await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/sch-f/campaigns/{scheduleId}/schedule", new { rrule = "FREQ=HOURLY;BYMINUTE=0,1,2", startAt = Start, timeZone = "America/New_York" }), HttpStatusCode.BadRequest);
+        Assert.Contains("at most hourly", hourly.GetProperty("errors").GetProperty("rrule")[0].GetString(), StringComparison.Ordinal);
+    }
 }
