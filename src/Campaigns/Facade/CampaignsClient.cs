@@ -56,9 +56,10 @@ public sealed partial class CampaignsClient
             errors.Add("displayName", "A display name is required.");
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone ?? string.Empty, out _))
+        // The engine reads zones from NodaTime's tz database; the system's TimeZoneInfo would also take Windows ids.
+        if (Scheduling.RecurrenceRules.Zone(settings.TimeZone) is null)
         {
-            errors.Add("timeZone", $"'{settings.TimeZone}' is not an IANA time zone.");
+            errors.Add("timeZone", $"'{settings.TimeZone}' is not an IANA time zone (for example America/New_York).");
         }
 
         if (!PhoneNumberUtil.GetInstance().GetSupportedRegions().Contains(settings.DefaultRegion ?? string.Empty))

@@ -36,4 +36,16 @@ public sealed class InputValidationApiTests : IAsyncLifetime
         Assert.Null(await _app.Campaigns.GetTenantAsync(TenantId.Parse("rv3")));
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/v1/tenants/rv3%0A")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("Eastern Standard Time")]
+    [InlineData("Mars/Olympus_Mons")]
+    [InlineData("")]
+    public async Task A_tenant_time_zone_must_be_an_iana_id(string timeZone)
+    {
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/tz-a", new { displayName = "Uni", timeZone }), HttpStatusCode.BadRequest);
+        Assert.Equal(["timeZone"], ErrorFields(problem));
+        Assert.Null(await _app.Campaigns.GetTenantAsync(TenantId.Parse("tz-a")));
+        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/tz-a", new { displayName = "Uni", timeZone = "America/Indiana/Indianapolis" }), HttpStatusCode.Created);
+    }
 }
