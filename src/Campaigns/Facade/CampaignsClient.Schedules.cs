@@ -32,6 +32,14 @@ public sealed partial class CampaignsClient
         CheckRule(recurrence, errors);
     }
 
+    /// <summary>Every problem of a recurrence rule (fields under <c>schedule.</c>), changing nothing.</summary>
+    internal ValidationErrors CheckRule(Recurrence recurrence)
+    {
+        var errors = new ValidationErrors();
+        CheckRule(recurrence, errors);
+        return errors;
+    }
+
     private void CheckRule(Recurrence recurrence, ValidationErrors errors)
     {
         var before = new ValidationErrors();

@@ -50,6 +50,15 @@ public sealed partial class CampaignsClient
     /// <summary>Creates or replaces a tenant; returns it and whether it was created.</summary>
     public async Task<(Tenant Tenant, bool Created)> PutTenantAsync(TenantId tenant, TenantSettings settings)
     {
+        (await CheckTenantAsync(tenant, settings)).ThrowIfAny();
+        var grain = TenantGrain(tenant);
+        var created = await grain.Put(settings);
+        return ((await grain.Get())!, created);
+    }
+
+    /// <summary>Every problem of a tenant's settings, changing nothing (the HTTP layer reports them with the body's own).</summary>
+    internal async Task<ValidationErrors> CheckTenantAsync(TenantId tenant, TenantSettings settings)
+    {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(settings.DisplayName))
         {
@@ -76,10 +85,7 @@ public sealed partial class CampaignsClient
             }
         }
 
-        errors.ThrowIfAny();
-        var grain = TenantGrain(tenant);
-        var created = await grain.Put(settings);
-        return ((await grain.Get())!, created);
+        return errors;
     }
 
     private static void CheckSendingHours(SendingHours hours, ValidationErrors errors)
@@ -132,22 +138,34 @@ public sealed partial class CampaignsClient
     public async Task SetChannelAsync(TenantId tenant, ChannelKind channel, string provider, IReadOnlyDictionary<string, string> settings)
     {
         await RequireTenantAsync(tenant);
+        var (errors, configuration) = await CheckChannelAsync(tenant, channel, provider, settings);
+        errors.ThrowIfAny();
+        await TenantGrain(tenant).SetChannel(channel, configuration!);
+    }
+
+    /// <summary>
+    /// Every problem of a channel's provider and settings, changing nothing; with none, the configuration
+    /// to store (secrets left out keep their stored values). A null <paramref name="channel"/> is one that
+    /// could not be read: the settings are still checked against the provider.
+    /// </summary>
+    internal async Task<(ValidationErrors Errors, ChannelConfiguration? Configuration)> CheckChannelAsync(
+        TenantId tenant, ChannelKind? channel, string? provider, IReadOnlyDictionary<string, string> settings)
+    {
         var errors = new ValidationErrors();
         if (_dispatcher.Find(provider ?? string.Empty) is not { } p)
         {
             errors.Add("provider", $"'{provider}' is not a provider of this host: use one of {string.Join(", ", _dispatcher.Providers.Select(x => x.Descriptor.Name))}.");
-            errors.ThrowIfAny();
-            return;
+            return (errors, null);
         }
 
-        if (!p.Descriptor.Channels.Contains(channel))
+        if (channel is { } kind && !p.Descriptor.Channels.Contains(kind))
         {
-            errors.Add("provider", $"'{provider}' does not carry the {channel.ToName()} channel.");
+            errors.Add("provider", $"'{provider}' does not carry the {kind.ToName()} channel.");
         }
 
         var merged = new Dictionary<string, string>(settings, StringComparer.Ordinal);
         var current = await TenantGrain(tenant).GetChannels();
-        if (current.TryGetValue(channel, out var existing) && existing.Provider == provider)
+        if (channel is { } known && current.TryGetValue(known, out var existing) && existing.Provider == provider)
         {
             foreach (var secret in p.Descriptor.Settings.Where(s => s.Secret && !merged.ContainsKey(s.Name) && existing.Settings.ContainsKey(s.Name)))
             {
@@ -160,8 +178,7 @@ public sealed partial class CampaignsClient
             errors.Add("settings", problem);
         }
 
-        errors.ThrowIfAny();
-        await TenantGrain(tenant).SetChannel(channel, new ChannelConfiguration(p.Descriptor.Name, merged));
+        return (errors, errors.IsEmpty ? new ChannelConfiguration(p.Descriptor.Name, merged) : null);
     }
 
     /// <summary>A tenant's channels with secret settings masked.</summary>
@@ -211,7 +228,28 @@ public sealed partial class CampaignsClient
     /// <summary>Creates a campaign: it sends now, at its time, or on a recurring schedule. Returns its id (for a recurring one, the schedule's).</summary>
     public async Task<string> CreateCampaignAsync(TenantId tenant, CampaignRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         await RequireTenantAsync(tenant);
+        var (errors, script) = await CheckCampaignAsync(tenant, request);
+        errors.ThrowIfAny();
+        request = request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty };
+        if (request.Schedule.Kind == ScheduleKind.Recurring)
+        {
+            return await CreateScheduleAsync(tenant, request, script!);
+        }
+
+        var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
+        TenantContext.Set(tenant);
+        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request, script!);
+        return campaignId;
+    }
+
+    /// <summary>
+    /// Every problem of a campaign request, changing nothing (the HTTP layer reports them with the body's
+    /// own); with none, the script it sends. A null recipients or schedule is reported as missing.
+    /// </summary>
+    internal async Task<(ValidationErrors Errors, Script? Script)> CheckCampaignAsync(TenantId tenant, CampaignRequest request)
+    {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -245,12 +283,18 @@ public sealed partial class CampaignsClient
                 break;
         }
 
-        if (request.Schedule.Kind == ScheduleKind.Once && (request.Schedule.SendAt is not { } sendAt || sendAt <= _clock.GetUtcNow()))
+        if (request.Schedule is null)
+        {
+            errors.Add("schedule", "A schedule is required: now, once or recurring.");
+        }
+        else if (request.Schedule.Kind == ScheduleKind.Once && (request.Schedule.SendAt is not { } sendAt || sendAt <= _clock.GetUtcNow()))
         {
             errors.Add("schedule.sendAt", "A one-time send needs a sendAt in the future.");
         }
-
-        CheckRecurrence(request.Schedule, errors);
+        else
+        {
+            CheckRecurrence(request.Schedule, errors);
+        }
 
         if (request.DurationHours is < 1 or > 24 * 365)
         {
@@ -264,17 +308,7 @@ public sealed partial class CampaignsClient
             errors.Add("channel", $"The tenant has no provider for the {request.Channel.ToName()} channel: set one with PUT /channels/{request.Channel.ToName()}.");
         }
 
-        errors.ThrowIfAny();
-        request = request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty };
-        if (request.Schedule.Kind == ScheduleKind.Recurring)
-        {
-            return await CreateScheduleAsync(tenant, request, script!);
-        }
-
-        var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
-        TenantContext.Set(tenant);
-        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request, script!);
-        return campaignId;
+        return (errors, script);
     }
 
     /// <summary>Reads a campaign, or null.</summary>

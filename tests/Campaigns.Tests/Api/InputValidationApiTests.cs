@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 
 namespace Campaigns.Tests.Api;
@@ -47,5 +48,104 @@ public sealed class InputValidationApiTests : IAsyncLifetime
         Assert.Equal(["timeZone"], ErrorFields(problem));
         Assert.Null(await _app.Campaigns.GetTenantAsync(TenantId.Parse("tz-a")));
         await Json(await _http.PutAsJsonAsync("/api/v1/tenants/tz-a", new { displayName = "Uni", timeZone = "America/Indiana/Indianapolis" }), HttpStatusCode.Created);
+    }
+
+    private async Task CreateTenant(string tenant) =>
+        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni " + tenant, timeZone = "America/New_York" }), HttpStatusCode.Created);
+
+    [Fact]
+    public async Task A_wrong_typed_campaign_field_does_not_hide_an_unknown_script_or_audience()
+    {
+        await CreateTenant("shape-a");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-a/campaigns", new
+        {
+            name = "Weekly",
+            description = "",
+            scriptId = "scr_missing",
+            channel = "sms",
+            recipients = new { audienceId = "aud_missing" },
+            schedule = new { kind = "recurring", frequency = "weekly", startAt = "2030-03-04T09:00:00-05:00", timeZone = "America/New_York", allowRepeatRecipients = "no" },
+        }), HttpStatusCode.BadRequest);
+        Assert.Equal(["recipients.audienceId", "schedule.allowRepeatRecipients", "scriptId"], ErrorFields(problem));
+        Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/shape-a/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_missing_part_of_a_campaign_is_reported_once_as_read_beside_the_other_problems()
+    {
+        await CreateTenant("shape-b");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-b/campaigns", new
+        {
+            description = "",
+            scriptId = "scr_missing",
+            channel = "fax",
+            recipients = new { importId = "imp_missing" },
+            schedule = new { kind = "once", sendAt = "tomorrow" },
+            durationHours = 0,
+        }), HttpStatusCode.BadRequest);
+        Assert.Equal(["channel", "durationHours", "name", "recipients.importId", "schedule.sendAt", "scriptId"], ErrorFields(problem));
+        Assert.Equal(["This field is required."], problem.GetProperty("errors").GetProperty("name").EnumerateArray().Select(m => m.GetString()));
+        Assert.Single(problem.GetProperty("errors").GetProperty("channel").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_recurring_schedule_with_an_unreadable_frequency_still_has_its_zone_and_rule_checked()
+    {
+        await CreateTenant("shape-c");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-c/campaigns", new
+        {
+            name = "Weekly",
+            description = "",
+            scriptId = "scr_missing",
+            channel = "sms",
+            recipients = new { importId = "imp_missing" },
+            schedule = new { kind = "recurring", frequency = "yearly", rrule = "FREQ=DAILY;INTERVAL=abc", timeZone = "Mars/Base" },
+        }), HttpStatusCode.BadRequest);
+        Assert.Equal(["recipients.importId", "schedule.frequency", "schedule.rrule", "schedule.startAt", "schedule.timeZone", "scriptId"], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task An_edited_schedule_with_an_unreadable_frequency_still_has_its_zone_checked()
+    {
+        await CreateTenant("shape-d");
+        var import = await Json(await _http.PostAsync("/api/v1/tenants/shape-d/contacts/imports", new StringContent("phone,first_name,last_name\n2025550143,Ada,Lovelace\n", Encoding.UTF8, "text/csv")), HttpStatusCode.OK);
+        var script = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-d/scripts", new { name = "Nudge", description = "", steps = new object[] { new { id = "m", kind = "message", text = "Hi" } } }), HttpStatusCode.Created);
+        var scheduleId = (await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-d/campaigns", new
+        {
+            name = "Daily",
+            description = "",
+            scriptId = script.GetProperty("scriptId").GetString(),
+            channel = "sms",
+            recipients = new { importId = import.GetProperty("importId").GetString() },
+            schedule = new { kind = "recurring", frequency = "daily", startAt = "2030-03-04T09:00:00-05:00", timeZone = "America/New_York" },
+        }), HttpStatusCode.Created)).GetProperty("campaignId").GetString();
+
+        var problem = await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/shape-d/campaigns/{scheduleId}/schedule", new { frequency = "yearly", startAt = "2030-03-04T09:00:00-05:00", timeZone = "Mars/Base" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["frequency", "timeZone"], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task A_wrong_typed_tenant_field_does_not_hide_an_invalid_time_zone()
+    {
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/shape-e", new { displayName = "Uni", timeZone = "Mars/Base", openBot = "yes", sendingHours = new { start = "25:00", end = 21 } }), HttpStatusCode.BadRequest);
+        Assert.Equal(["openBot", "sendingHours.end", "sendingHours.start", "timeZone"], ErrorFields(problem));
+        Assert.Null(await _app.Campaigns.GetTenantAsync(TenantId.Parse("shape-e")));
+    }
+
+    [Fact]
+    public async Task A_wrong_typed_channel_setting_does_not_hide_an_unknown_provider()
+    {
+        await CreateTenant("shape-f");
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/shape-f/channels/fax", new { provider = "nope", settings = new { from = 12 } }), HttpStatusCode.BadRequest);
+        Assert.Equal(["channel", "provider", "settings.from"], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task A_dev_inbound_message_without_text_still_has_its_sender_checked()
+    {
+        await CreateTenant("shape-g");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/shape-g/dev/inbound", new { channel = "sms", from = "not a phone" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["from", "text"], ErrorFields(problem));
+        Assert.Equal(["This field is required."], problem.GetProperty("errors").GetProperty("text").EnumerateArray().Select(m => m.GetString()));
     }
 }
