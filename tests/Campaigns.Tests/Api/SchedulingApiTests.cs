@@ -78,6 +78,8 @@ public sealed class SchedulingApiTests : IAsyncLifetime
         var skipped = await Json(await _http.PostAsync($"/api/v1/tenants/sch-b/campaigns/{nextId}/cancel", null), HttpStatusCode.OK);
         Assert.Equal("cancelled", skipped.GetProperty("status").GetString());
         await Json(await _http.PostAsync($"/api/v1/tenants/sch-b/campaigns/{nextId}/cancel", null), HttpStatusCode.OK);
+        var cancelled = await Json(await _http.GetAsync($"/api/v1/tenants/sch-b/campaigns/{nextId}"), HttpStatusCode.OK);
+        Assert.Equal(("cancelled", scheduleId), (cancelled.GetProperty("status").GetString(), cancelled.GetProperty("scheduleId").GetString()));
         var schedule = await Json(await _http.GetAsync($"/api/v1/tenants/sch-b/campaigns/{scheduleId}"), HttpStatusCode.OK);
         Assert.Equal(DateTimeOffset.Parse("2030-03-06T09:00:00-05:00", System.Globalization.CultureInfo.InvariantCulture), schedule.GetProperty("nextSend").GetDateTimeOffset());
         var instance = Assert.Single(schedule.GetProperty("instances").EnumerateArray());
@@ -86,6 +88,10 @@ public sealed class SchedulingApiTests : IAsyncLifetime
         var ended = await Json(await _http.PostAsync($"/api/v1/tenants/sch-b/campaigns/{scheduleId}/cancel", null), HttpStatusCode.OK);
         Assert.Equal("ended", ended.GetProperty("status").GetString());
         await Json(await _http.PostAsync($"/api/v1/tenants/sch-b/campaigns/{scheduleId}/cancel", null), HttpStatusCode.OK);
+
+        // The skipped send stays cancelled after the schedule ended, and cancelling it again is still 200.
+        await Json(await _http.PostAsync($"/api/v1/tenants/sch-b/campaigns/{nextId}/cancel", null), HttpStatusCode.OK);
+        Assert.Equal("cancelled", (await Json(await _http.GetAsync($"/api/v1/tenants/sch-b/campaigns/{nextId}"), HttpStatusCode.OK)).GetProperty("status").GetString());
         schedule = await Json(await _http.GetAsync($"/api/v1/tenants/sch-b/campaigns/{scheduleId}"), HttpStatusCode.OK);
         Assert.Equal(("ended", JsonValueKind.Null), (schedule.GetProperty("status").GetString(), schedule.GetProperty("nextSend").ValueKind));
         Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/sch-b/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
