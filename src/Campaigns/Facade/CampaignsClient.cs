@@ -134,7 +134,10 @@ public sealed partial class CampaignsClient
     /// <summary>The providers this host can send through, with the settings they take.</summary>
     public IEnumerable<ProviderDescriptor> Providers => _dispatcher.Providers.Select(p => p.Descriptor);
 
-    /// <summary>Sets a tenant's provider for a channel. A secret setting left out keeps its stored value.</summary>
+    /// <summary>
+    /// Sets a tenant's provider for a channel. A secret setting left out, or sent as <see cref="MaskedSecret"/>,
+    /// keeps its stored value (for the same provider).
+    /// </summary>
     public async Task SetChannelAsync(TenantId tenant, ChannelKind channel, string provider, IReadOnlyDictionary<string, string> settings)
     {
         await RequireTenantAsync(tenant);
@@ -163,9 +166,27 @@ public sealed partial class CampaignsClient
             errors.Add("provider", $"'{provider}' does not carry the {kind.ToName()} channel.");
         }
 
-        var merged = new Dictionary<string, string>(settings, StringComparer.Ordinal);
         var current = await TenantGrain(tenant).GetChannels();
-        if (channel is { } known && current.TryGetValue(known, out var existing) && existing.Provider == provider)
+        var existing = channel is { } known && current.TryGetValue(known, out var stored) && stored.Provider == provider ? stored : null;
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in settings)
+        {
+            if (value == MaskedSecret)
+            {
+                // The mask GET /channels shows stands for the stored value: a client that sends back what it
+                // read keeps the secret instead of overwriting it with the mask. Nothing stored: not given.
+                if (existing is not null && existing.Settings.TryGetValue(name, out var kept))
+                {
+                    merged[name] = kept;
+                }
+
+                continue;
+            }
+
+            merged[name] = value;
+        }
+
+        if (existing is not null)
         {
             foreach (var secret in p.Descriptor.Settings.Where(s => s.Secret && !merged.ContainsKey(s.Name) && existing.Settings.ContainsKey(s.Name)))
             {
@@ -181,14 +202,21 @@ public sealed partial class CampaignsClient
         return (errors, errors.IsEmpty ? new ChannelConfiguration(p.Descriptor.Name, merged) : null);
     }
 
-    /// <summary>A tenant's channels with secret settings masked.</summary>
+    /// <summary>What <see cref="GetChannelsAsync"/> shows for a secret; sent back to <see cref="SetChannelAsync"/>, it keeps the stored value.</summary>
+    public const string MaskedSecret = "********";
+
+    /// <summary>
+    /// A tenant's channels with secret settings masked. A provider this host no longer has cannot say
+    /// which of its settings are secret, so all of them are masked.
+    /// </summary>
     public async Task<IReadOnlyDictionary<ChannelKind, ChannelConfiguration>> GetChannelsAsync(TenantId tenant)
     {
         var channels = await TenantGrain(tenant).GetChannels();
         return channels.ToDictionary(c => c.Key, c =>
         {
-            var secrets = _dispatcher.Find(c.Value.Provider)?.Descriptor.Settings.Where(s => s.Secret).Select(s => s.Name).ToHashSet() ?? [];
-            return c.Value with { Settings = c.Value.Settings.ToDictionary(s => s.Key, s => secrets.Contains(s.Key) ? "********" : s.Value) };
+            var descriptor = _dispatcher.Find(c.Value.Provider)?.Descriptor;
+            var secrets = descriptor?.Settings.Where(s => s.Secret).Select(s => s.Name).ToHashSet() ?? [];
+            return c.Value with { Settings = c.Value.Settings.ToDictionary(s => s.Key, s => descriptor is null || secrets.Contains(s.Key) ? MaskedSecret : s.Value) };
         });
     }
 
