@@ -113,9 +113,10 @@ public sealed partial class CampaignsClient
         null,
         null,
         null,
-        webchatSession is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["webchatSession"] = webchatSession },
+        new Dictionary<string, string>(),
         [],
-        new Dictionary<ChannelKind, ChannelStatus>());
+        new Dictionary<ChannelKind, ChannelStatus>(),
+        WebchatSession: webchatSession);
 
     /// <summary>A reminder goes after the send and before the campaign's duration ends, and only for a script that asks something.</summary>
     private static void CheckReminder(CampaignRequest request, Script? script, ValidationErrors errors)
