@@ -65,6 +65,9 @@ public sealed partial class CampaignsClient
             errors.Add("displayName", "A display name is required.");
         }
 
+        CheckText(errors, "displayName", settings.DisplayName, MaxNameLength);
+        CheckText(errors, "helpText", settings.HelpText, MaxHelpTextLength);
+
         // The engine reads zones from NodaTime's tz database; the system's TimeZoneInfo would also take Windows ids.
         if (Scheduling.RecurrenceRules.Zone(settings.TimeZone) is null)
         {
@@ -119,6 +122,9 @@ public sealed partial class CampaignsClient
     public async Task<IssuedApiKey> IssueApiKeyAsync(TenantId tenant, string name)
     {
         await RequireTenantAsync(tenant);
+        var errors = new ValidationErrors();
+        CheckText(errors, "name", name, MaxNameLength);
+        errors.ThrowIfAny();
         return await TenantGrain(tenant).IssueKey(string.IsNullOrWhiteSpace(name) ? "api key" : name.Trim());
     }
 
@@ -155,6 +161,18 @@ public sealed partial class CampaignsClient
         TenantId tenant, ChannelKind? channel, string? provider, IReadOnlyDictionary<string, string> settings)
     {
         var errors = new ValidationErrors();
+        foreach (var (name, value) in settings)
+        {
+            if (name.Length > MaxNameLength || name.Any(char.IsControl))
+            {
+                errors.Add("settings", $"'{(name.Length <= 60 ? name : name[..60] + "…")}' cannot be a setting name: at most {MaxNameLength} characters, without control characters.");
+            }
+            else
+            {
+                CheckText(errors, $"settings.{name}", value, MaxSettingValueLength);
+            }
+        }
+
         if (_dispatcher.Find(provider ?? string.Empty) is not { } p)
         {
             errors.Add("provider", $"'{provider}' is not a provider of this host: use one of {string.Join(", ", _dispatcher.Providers.Select(x => x.Descriptor.Name))}.");

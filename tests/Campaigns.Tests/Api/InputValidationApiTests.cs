@@ -148,4 +148,48 @@ public sealed class InputValidationApiTests : IAsyncLifetime
         Assert.Equal(["from", "text"], ErrorFields(problem));
         Assert.Equal(["This field is required."], problem.GetProperty("errors").GetProperty("text").EnumerateArray().Select(m => m.GetString()));
     }
+
+    [Fact]
+    public async Task Tenant_texts_are_limited_in_length_and_control_characters_naming_each_field()
+    {
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/len-a", new { displayName = new string('U', 201), timeZone = "America/New_York", helpText = new string('h', 1601) }), HttpStatusCode.BadRequest);
+        Assert.Equal(["displayName", "helpText"], ErrorFields(problem));
+        Assert.Null(await _app.Campaigns.GetTenantAsync(TenantId.Parse("len-a")));
+
+        var controls = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/len-a", new { displayName = "Uni\u0000", timeZone = "America/New_York", helpText = "Reply STOP\u001b to stop" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["displayName", "helpText"], ErrorFields(controls));
+
+        // At the limits, and a help text on several lines, are fine.
+        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/len-a", new { displayName = new string('U', 200), timeZone = "America/New_York", helpText = "Line one\nLine two" + new string('h', 1582) }), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Channel_setting_keys_and_values_are_limited_naming_each_setting()
+    {
+        await CreateTenant("len-b");
+        var settings = new Dictionary<string, string> { ["from"] = new string('1', 4001), [new string('k', 201)] = "x", ["token"] = "abc\u0000" };
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/len-b/channels/sms", new { provider = "dev", settings }), HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("settings.from", out _), problem.ToString());
+        Assert.True(errors.TryGetProperty("settings.token", out _), problem.ToString());
+        Assert.Contains(errors.GetProperty("settings").EnumerateArray(), m => m.GetString()!.Contains("at most 200 characters", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_api_key_name_is_limited_in_length()
+    {
+        await CreateTenant("len-c");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/len-c/keys", new { name = new string('n', 201) }), HttpStatusCode.BadRequest);
+        Assert.Equal(["name"], ErrorFields(problem));
+        Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/len-c/keys"), HttpStatusCode.OK)).GetProperty("items").GetArrayLength());
+        await Json(await _http.PostAsJsonAsync("/api/v1/tenants/len-c/keys", new { name = new string('n', 200) }), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task An_audience_rule_value_with_a_nul_is_refused()
+    {
+        await CreateTenant("len-d");
+        var problem = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/len-d/audiences", new { name = "Nul", rules = new[] { new { field = "firstName", op = "is", value = "Ada\u0000" } } }), HttpStatusCode.BadRequest);
+        Assert.Equal(["rules[0].value"], ErrorFields(problem));
+    }
 }

@@ -193,4 +193,18 @@ public sealed class AudienceTests : IAsyncLifetime
         var many = Assert.Throws<CampaignsValidationException>(() => AudienceValidator.Validate("a", new AudienceDraft("x", tooMany), "US", CampaignsTestCluster.Epoch));
         Assert.Equal(["An audience has at most 50 rules."], many.Errors["rules"]);
     }
+
+    [Fact]
+    public void Rule_values_with_control_characters_are_refused_like_imported_cells()
+    {
+        var draft = new AudienceDraft("Controls",
+        [
+            new AudienceRuleDraft("firstName", "is", "Ada\0"),
+            new AudienceRuleDraft("major", "contains", "Maths\u001b[31m"),
+            new AudienceRuleDraft("lastName", "is", "Lovelace"),
+        ]);
+        var ex = Assert.Throws<CampaignsValidationException>(() => AudienceValidator.Validate("aud_x", draft, "US", CampaignsTestCluster.Epoch));
+        Assert.Equal(["rules[0].value", "rules[1].value"], ex.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["The value contains the control character U+0000."], ex.Errors["rules[0].value"]);
+    }
 }
