@@ -38,6 +38,13 @@ public sealed class InputValidationApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync("/api/v1/tenants/rv3%0A")).StatusCode);
     }
 
+    [Fact]
+    public async Task Sending_hours_with_a_trailing_line_break_are_not_a_time_of_day()
+    {
+        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/hours-a", new { displayName = "Uni", timeZone = "America/New_York", sendingHours = new { start = "08:00\n", end = "21:00\n" } }), HttpStatusCode.BadRequest);
+        Assert.Equal(["sendingHours.end", "sendingHours.start"], ErrorFields(problem));
+    }
+
     [Theory]
     [InlineData("Eastern Standard Time")]
     [InlineData("Mars/Olympus_Mons")]
