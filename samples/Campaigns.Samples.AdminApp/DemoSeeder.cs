@@ -40,8 +40,28 @@ internal sealed class DemoSeeder(CampaignsClient campaigns, Microsoft.Extensions
             new Recipients(import.ImportId), CampaignSchedule.Now));
         await campaigns.CreateCampaignAsync(Demo, new CampaignRequest("FAFSA reminder", "Deadline nudge", reminder.ScriptId, ChannelKind.Sms,
             new Recipients(import.ImportId), CampaignSchedule.Once(options.Value.TimeProvider.GetUtcNow().AddDays(1))));
-        logger.LogInformation("Seeded the demo tenant 'demo' with 3 contacts, 2 scripts and 2 campaigns.");
+
+        // A weekly check-in (its next send is upcoming; each send becomes its own row) and a web-chat intro with one visitor.
+        var now = options.Value.TimeProvider.GetUtcNow();
+        await campaigns.CreateCampaignAsync(Demo, new CampaignRequest("Weekly check-in", "Every Monday morning", welcome.ScriptId, ChannelKind.Sms,
+            new Recipients(import.ImportId), CampaignSchedule.Recurring(Recurrence.Every(RecurrenceFrequency.Weekly, NextMonday(now), "America/New_York"))));
+        var intro = await campaigns.CreateScriptAsync(Demo, new ScriptDraft("Campus assistant", "Greets new web-chat visitors",
+        [
+            new StepDraft("student", "yesNo", "Hi! I'm the Demo University assistant. Are you a current student?"),
+        ]));
+        await campaigns.PutTenantAsync(Demo, new TenantSettings("Demo University", "America/New_York", IntroScripts: new IntroScripts(Webchat: intro.ScriptId)));
+        await campaigns.StartWebchatSessionAsync(Demo, cancellationToken);
+        logger.LogInformation("Seeded the demo tenant 'demo' with 3 contacts, 3 scripts, 3 campaigns (one weekly) and a web-chat intro.");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>10:00 in New York on the next Monday after <paramref name="now"/>.</summary>
+    private static DateTimeOffset NextMonday(DateTimeOffset now)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var local = TimeZoneInfo.ConvertTime(now, zone).Date;
+        var monday = local.AddDays(((int)DayOfWeek.Monday - (int)local.DayOfWeek + 7) % 7 is 0 ? 7 : ((int)DayOfWeek.Monday - (int)local.DayOfWeek + 7) % 7).AddHours(10);
+        return new DateTimeOffset(monday, zone.GetUtcOffset(monday));
+    }
 }

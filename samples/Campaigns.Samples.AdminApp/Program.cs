@@ -17,6 +17,7 @@ if (builder.Environment.IsDevelopment())
 var app = builder.Build();
 app.MapCampaignsApi();
 app.MapGet("/", CampaignsPage.RenderAsync);
+app.MapGet("/campaigns/{campaignId}", InsightsPage.RenderAsync);
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     foreach (var address in app.Urls)

@@ -100,6 +100,8 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         });
         MapScheduleRoutes(tenant);
 
+        MapReportingRoutes(tenant);
+
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment() && app.ServiceProvider.GetService<DevOutbox>() is not null)
         {
             MapDevRoutes(tenant.MapGroup("/dev"));
@@ -319,10 +321,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         }
 
         errors.ThrowIfAny();
-        var tenant = Tenant(http);
-        DateTimeOffset? fromAt = from is { } fd ? await c.StartOfDayAsync(tenant, fd) : null;
-        DateTimeOffset? toAt = to is { } td ? (await c.StartOfDayAsync(tenant, td.AddDays(1))).AddTicks(-1) : null;
-        var result = await c.ListCampaignsAsync(tenant, new CampaignListQuery(q["search"].ToString(), category, sort, dir, fromAt, toAt, page, pageSize));
+        var result = await c.ListCampaignsAsync(Tenant(http), new CampaignListQuery(q["search"].ToString(), category, sort, dir, Page: page, PageSize: pageSize), from, to);
         return Results.Ok(ApiViews.List(result));
     }
 

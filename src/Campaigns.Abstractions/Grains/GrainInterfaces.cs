@@ -64,6 +64,13 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<CampaignDetails?> Get();
 
+    /// <summary>
+    /// The campaign as it stands, or null: answered at once, even while a page of its send is in
+    /// flight (reports read this; <see cref="Get"/> waits for the page).
+    /// </summary>
+    [Alias("Peek"), AlwaysInterleave]
+    Task<CampaignDetails?> Peek();
+
     /// <summary>Cancels an upcoming send; throws <see cref="Validation.ConflictException"/> once it started.</summary>
     [Alias("Cancel")]
     Task Cancel();
@@ -100,4 +107,23 @@ public interface ITenantIndexGrain : IGrainWithStringKey
     /// <summary>One page of the list, with the section counts.</summary>
     [Alias("Query")]
     Task<CampaignListPage> Query(CampaignListQuery query);
+
+    /// <summary>One row with its figures up to date, or null.</summary>
+    [Alias("Get")]
+    Task<CampaignRow?> Get(string campaignId);
+
+    /// <summary>Every row (figures up to date).</summary>
+    [Alias("All")]
+    Task<IReadOnlyList<CampaignRow>> All();
+
+    /// <summary>Counts a row's figures again from its facts now; null when there is no such row.</summary>
+    [Alias("Recompute")]
+    Task<CampaignRow?> Recompute(string campaignId);
+
+    /// <summary>
+    /// Replaces the whole list with these rows (their shape as their grains hold it), every figure
+    /// counted again from the delivery facts; rows not given are dropped.
+    /// </summary>
+    [Alias("Rebuild")]
+    Task<IndexRebuild> Rebuild(IReadOnlyList<CampaignRow> rows);
 }

@@ -113,6 +113,8 @@ internal sealed partial class CampaignGrain(
         return new CampaignDetails(Row(), request, counts.Skipped, counts.Failed, counts.Delivered);
     }
 
+    public Task<CampaignDetails?> Peek() => Get();
+
     public async Task Cancel()
     {
         switch (state.State.Status)

@@ -11,16 +11,8 @@ public static class CampaignList
     /// <summary>Answers a query over a tenant's rows.</summary>
     public static CampaignListPage Query(IEnumerable<CampaignRow> rows, CampaignListQuery query)
     {
-        var dateFiltered = query.LastSentFrom is not null || query.LastSentTo is not null;
-        var visible = rows.Where(r => r.Status != CampaignStatus.Cancelled && Matches(r, query.Search));
-        if (dateFiltered)
-        {
-            visible = visible.Where(r => !r.IsIntroductory && r.LastSent is { } at
-                && (query.LastSentFrom is not { } from || at >= from)
-                && (query.LastSentTo is not { } to || at <= to));
-        }
-
-        var candidates = visible.ToList();
+        var dateFiltered = IsDateFiltered(query);
+        var candidates = rows.Where(r => Visible(r, query)).ToList();
         var counts = new CategoryCounts(
             All: candidates.Count(r => In(r, CampaignCategory.All)),
             Sent: candidates.Count(r => In(r, CampaignCategory.Sent)),
@@ -33,7 +25,8 @@ public static class CampaignList
         selected.Sort(Comparer(query.Sort, query.Descending ?? DefaultDescending(query.Sort)));
         var pageSize = Math.Clamp(query.PageSize, 1, 500);
         var page = Math.Max(query.Page, 1);
-        var items = selected.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var skip = (long)(page - 1) * pageSize;
+        var items = skip >= selected.Count ? [] : selected.Skip((int)skip).Take(pageSize).ToList();
         return new CampaignListPage(selected.Count, items, counts, counts.InProgress > 0, counts.Introductory > 0 && !dateFiltered);
     }
 
@@ -53,12 +46,35 @@ public static class CampaignList
     /// <summary><c>desc</c> for lastSent, sent and engagement; <c>asc</c> for name and type.</summary>
     public static bool DefaultDescending(CampaignSort sort) => sort is CampaignSort.LastSent or CampaignSort.Sent or CampaignSort.Engagement;
 
-    private static bool Matches(CampaignRow row, string? search) =>
-        string.IsNullOrWhiteSpace(search)
-        || row.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase)
-        || row.Description.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the query sets a Last Sent filter (which hides the introductory section).</summary>
+    internal static bool IsDateFiltered(CampaignListQuery query) => query.LastSentFrom is not null || query.LastSentTo is not null;
 
-    private static Comparison<CampaignRow> Comparer(CampaignSort sort, bool descending) => (a, b) =>
+    /// <summary>
+    /// Whether a row is counted at all under the query's search and date filter: cancelled sends never
+    /// are, and a Last Sent filter keeps only non-introductory rows sent (or due) inside it.
+    /// </summary>
+    internal static bool Visible(CampaignRow row, CampaignListQuery query) =>
+        row.Status != CampaignStatus.Cancelled
+        && Matches(row, query.Search)
+        && (!IsDateFiltered(query) || (!row.IsIntroductory && row.LastSent is { } at
+            && (query.LastSentFrom is not { } from || at >= from)
+            && (query.LastSentTo is not { } to || at <= to)));
+
+    /// <summary>Whether the name or description holds the search, case-insensitively (a blank search matches all).</summary>
+    internal static bool Matches(CampaignRow row, string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search))
+        {
+            return true;
+        }
+
+        var term = search.AsSpan().Trim();
+        return row.Name.AsSpan().Contains(term, StringComparison.OrdinalIgnoreCase)
+            || row.Description.AsSpan().Contains(term, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The order of a sort: its column in its direction, then Last Sent descending, then campaign id.</summary>
+    internal static Comparison<CampaignRow> Comparer(CampaignSort sort, bool descending) => (a, b) =>
     {
         int primary;
         if (sort == CampaignSort.Engagement && (a.Engagement is null || b.Engagement is null))

@@ -79,6 +79,27 @@ public partial interface ICampaignStore
     /// <summary>Counts a campaign's facts by status.</summary>
     Task<FactCounts> CountFactsAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
 
+    /// <summary>Every row of a tenant's campaign list as last saved (the reporting read model).</summary>
+    Task<IReadOnlyList<Campaigns.CampaignRow>> ListCampaignRowsAsync(TenantId tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves (inserts or replaces) rows of a tenant's campaign list and deletes <paramref name="removed"/>, in one transaction.</summary>
+    Task SaveCampaignRowsAsync(TenantId tenant, IReadOnlyList<Campaigns.CampaignRow> rows, IReadOnlyList<string> removed, CancellationToken cancellationToken = default);
+
+    /// <summary>A send's list figures counted from its facts.</summary>
+    Task<CampaignFigures> CountFiguresAsync(TenantId tenant, string campaignId, CancellationToken cancellationToken = default);
+
+    /// <summary>The list figures of every send of a tenant that has facts, in one pass.</summary>
+    Task<IReadOnlyDictionary<string, CampaignFigures>> CountFiguresByCampaignAsync(TenantId tenant, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of a campaign's facts after <paramref name="afterContactId"/>, ordered by contact id, with the contacts' names.</summary>
+    Task<IReadOnlyList<ReportFact>> ReadReportFactsAsync(TenantId tenant, string campaignId, string? afterContactId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A campaign's facts with the contacts' names, read page by page so nothing is held whole.</summary>
+    IAsyncEnumerable<ReportFact> StreamReportFactsAsync(TenantId tenant, string campaignId, int pageSize = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>Per introductory row id (<c>intro-{trigger}-{scriptId}</c>): contacts introduced in [<paramref name="from"/>, <paramref name="before"/>) and how many of them responded.</summary>
+    Task<IReadOnlyDictionary<string, (int Introduced, int Responded)>> CountIntroductionsAsync(TenantId tenant, DateTimeOffset? from, DateTimeOffset? before, CancellationToken cancellationToken = default);
+
     /// <summary>Remembers that a grain must be woken at a time, surviving restarts.</summary>
     Task SetDueAsync(string grainKey, DateTimeOffset dueAt, CancellationToken cancellationToken = default);
 

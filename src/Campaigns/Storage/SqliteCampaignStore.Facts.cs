@@ -158,7 +158,10 @@ public sealed partial class SqliteCampaignStore
                 invalid_count = invalid_count + $invalid,
                 opted_out = MAX(opted_out, $out),
                 paused = MAX(paused, $paused),
-                answers = CASE WHEN $step IS NULL THEN answers ELSE json_set(COALESCE(answers, json_object()), '$.' || json_quote($step), $answer) END
+                answers = CASE WHEN $step IS NULL THEN answers ELSE json_set(COALESCE(answers, json_object()), '$.' || json_quote($step), $answer) END,
+                invalid_steps = CASE WHEN $invalid = 0 OR $istep IS NULL THEN invalid_steps
+                    ELSE json_set(COALESCE(invalid_steps, json_object()), '$.' || json_quote($istep),
+                        COALESCE(json_extract(invalid_steps, '$.' || json_quote($istep)), 0) + 1) END
             WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c
             RETURNING {FactColumns}
             """;
@@ -171,6 +174,7 @@ public sealed partial class SqliteCampaignStore
         command.Parameters.AddWithValue("$paused", response.Paused ? 1 : 0);
         command.Parameters.AddWithValue("$step", Db(response.Answer is null ? null : response.StepId));
         command.Parameters.AddWithValue("$answer", Db(response.Answer));
+        command.Parameters.AddWithValue("$istep", Db(response.Invalid ? response.StepId : null));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, campaignId) : null;
     }

@@ -15,6 +15,7 @@ public sealed partial class SqliteCampaignStore
         ("contacts", "failure_count", "INTEGER NOT NULL DEFAULT 0"),
         ("import_members", "line", "INTEGER NOT NULL DEFAULT 0"),
         ("contacts", "webchat_session", "TEXT"),
+        ("delivery_facts", "invalid_steps", "TEXT"),
     ];
 
     /// <summary>

@@ -58,6 +58,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         await MigrateSchedulingAsync(connection, cancellationToken);
         await AddMissingColumnsAsync(connection, cancellationToken);
         await MoveWebchatSessionsAsync(connection, cancellationToken);
+        await InitializeReportingAsync(connection, cancellationToken);
     }
 
     private const string Schema = """
