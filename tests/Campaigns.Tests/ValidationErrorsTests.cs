@@ -1,6 +1,6 @@
 using Campaigns.Validation;
 
-namespace Campaigns.Tests.Validation;
+namespace Campaigns.Tests;
 
 public sealed class ValidationErrorsTests
 {
