@@ -3,36 +3,22 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Channels;
 using Campaigns.Grains;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Campaigns.Tests.Api;
 
 /// <summary>Channel settings through the HTTP contract: secrets are write-only (API.md "Tenants").</summary>
-public sealed class ChannelApiTests : IAsyncLifetime
+public sealed class ChannelApiTests : ApiTestHost
 {
-    private readonly AdminAppFactory _app = new();
-    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _host = null!;
-    private HttpClient _http = null!;
+    private WebApplicationFactory<Program> _host = null!;
 
-    public ValueTask InitializeAsync()
+    protected override HttpClient CreateClient()
     {
-        _host = _app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IChannelProvider, VaultProvider>()));
-        _http = _host.CreateClient();
-        return ValueTask.CompletedTask;
+        _host = App.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IChannelProvider, VaultProvider>()));
+        return _host.CreateClient();
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {expected}, got {response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    private async Task CreateTenant(string tenant) =>
-        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni " + tenant, timeZone = "America/New_York" }), HttpStatusCode.Created);
 
     private async Task<IReadOnlyDictionary<ChannelKind, ChannelConfiguration>> Stored(string tenant)
     {
@@ -45,17 +31,17 @@ public sealed class ChannelApiTests : IAsyncLifetime
     public async Task Sending_back_the_masked_settings_keeps_the_stored_secrets()
     {
         await CreateTenant("ch-a");
-        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550100", apiKey = "key-1", apiSecret = "secret-1" } }), HttpStatusCode.OK);
-        var read = (await Json(await _http.GetAsync("/api/v1/tenants/ch-a/channels"), HttpStatusCode.OK)).GetProperty("sms").GetProperty("settings");
+        await Json(await Http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550100", apiKey = "key-1", apiSecret = "secret-1" } }), HttpStatusCode.OK);
+        var read = (await Json(await Http.GetAsync("/api/v1/tenants/ch-a/channels"), HttpStatusCode.OK)).GetProperty("sms").GetProperty("settings");
         Assert.Equal(("+12025550100", "********", "********"), (read.GetProperty("from").GetString(), read.GetProperty("apiKey").GetString(), read.GetProperty("apiSecret").GetString()));
 
         // An admin form sends back what it read, with only the sender changed.
-        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550199", apiKey = "********", apiSecret = "********" } }), HttpStatusCode.OK);
+        await Json(await Http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550199", apiKey = "********", apiSecret = "********" } }), HttpStatusCode.OK);
         var stored = (await Stored("ch-a"))[ChannelKind.Sms].Settings;
         Assert.Equal(("+12025550199", "key-1", "secret-1"), (stored["from"], stored["apiKey"], stored["apiSecret"]));
 
         // A new value replaces the secret.
-        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550199", apiKey = "key-2", apiSecret = "********" } }), HttpStatusCode.OK);
+        await Json(await Http.PutAsJsonAsync("/api/v1/tenants/ch-a/channels/sms", new { provider = "vault", settings = new { from = "+12025550199", apiKey = "key-2", apiSecret = "********" } }), HttpStatusCode.OK);
         stored = (await Stored("ch-a"))[ChannelKind.Sms].Settings;
         Assert.Equal(("key-2", "secret-1"), (stored["apiKey"], stored["apiSecret"]));
     }
@@ -64,7 +50,7 @@ public sealed class ChannelApiTests : IAsyncLifetime
     public async Task The_mask_is_never_stored_as_a_secret_when_there_is_no_stored_value()
     {
         await CreateTenant("ch-b");
-        var problem = await Json(await _http.PutAsJsonAsync("/api/v1/tenants/ch-b/channels/sms", new { provider = "vault", settings = new { from = "+12025550100", apiKey = "********", apiSecret = "s" } }), HttpStatusCode.BadRequest);
+        var problem = await Json(await Http.PutAsJsonAsync("/api/v1/tenants/ch-b/channels/sms", new { provider = "vault", settings = new { from = "+12025550100", apiKey = "********", apiSecret = "s" } }), HttpStatusCode.BadRequest);
         Assert.Contains("apiKey is required.", problem.GetProperty("errors").GetProperty("settings").EnumerateArray().Select(m => m.GetString()));
         Assert.False((await Stored("ch-b")).ContainsKey(ChannelKind.Sms));
     }
@@ -78,7 +64,7 @@ public sealed class ChannelApiTests : IAsyncLifetime
         await _host.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(id.Value)
             .SetChannel(ChannelKind.Email, new ChannelConfiguration("retired", new Dictionary<string, string> { ["user"] = "mailer", ["password"] = "hunter2" }));
 
-        var body = await (await _http.GetAsync("/api/v1/tenants/ch-c/channels")).Content.ReadAsStringAsync();
+        var body = await (await Http.GetAsync("/api/v1/tenants/ch-c/channels")).Content.ReadAsStringAsync();
         Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);
         Assert.DoesNotContain("mailer", body, StringComparison.Ordinal);
         var email = JsonDocument.Parse(body).RootElement.GetProperty("email");
