@@ -393,13 +393,16 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         try
         {
             var number = Phones.Parse(raw, region);
-            if (!Phones.IsValidNumber(number))
+
+            // The type is UNKNOWN exactly when the number is not valid (IsValidNumber would match the
+            // number against its region's patterns a second time, the costliest step of an import).
+            var type = Phones.GetNumberType(number);
+            if (type == PhoneNumberType.UNKNOWN)
             {
                 problem = $"'{raw}' is not a valid phone number.";
                 return null;
             }
 
-            var type = Phones.GetNumberType(number);
             if (type is not (PhoneNumberType.MOBILE or PhoneNumberType.FIXED_LINE_OR_MOBILE or PhoneNumberType.VOIP or PhoneNumberType.PERSONAL_NUMBER))
             {
                 problem = $"'{raw}' is a {type.ToString().ToLowerInvariant().Replace('_', ' ')} number and cannot receive text messages.";

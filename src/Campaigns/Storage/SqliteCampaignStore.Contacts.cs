@@ -18,14 +18,19 @@ public sealed partial class SqliteCampaignStore
         NullableString(reader, 4),
         NullableString(reader, 5),
         NullableString(reader, 6),
-        JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7), Json) ?? [],
-        JsonSerializer.Deserialize<List<string>>(reader.GetString(8), Json) ?? [],
-        JsonSerializer.Deserialize<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(9), Json) ?? [],
+        ReadJson<Dictionary<string, string>>(reader.GetString(7)),
+        ReadJson<List<string>>(reader.GetString(8)),
+        ReadJson<Dictionary<ChannelKind, ChannelStatus>>(reader.GetString(9)),
         reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<ChannelKind, DateTimeOffset>>(reader.GetString(10), Json),
         reader.GetInt64(11) != 0,
         reader.GetInt64(12) != 0,
         reader.GetInt32(13),
         NullableString(reader, 14));
+
+    // Most contacts have no channel statuses and many no fields: an empty collection skips the JSON reader (a fan-out reads millions).
+    private static T ReadJson<T>(string json)
+        where T : new() =>
+        json is "{}" or "[]" ? new T() : JsonSerializer.Deserialize<T>(json, Json) ?? new T();
 
     /// <inheritdoc />
     public async Task<Contact?> GetContactAsync(TenantId tenant, string contactId, CancellationToken cancellationToken = default)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Campaigns.Storage;
@@ -12,6 +15,10 @@ public sealed partial class SqliteCampaignStore
             return [];
         }
 
+        // One statement per page, its rows passed as one JSON array: binding named parameters row by
+        // row cost more than the inserts themselves. RETURNING names the rows this call inserted; only
+        // the others (a resumed page) are read back.
+        var inserted = new HashSet<string>(facts.Count, StringComparer.Ordinal);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = connection.CreateCommand())
@@ -19,50 +26,104 @@ public sealed partial class SqliteCampaignStore
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO delivery_facts (tenant_id, campaign_id, contact_id, channel, address, status, reason)
-                VALUES ($t, $cmp, $c, $ch, $a, $s, $r) ON CONFLICT DO NOTHING
+                SELECT $t, $cmp, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($facts) WHERE true
+                ON CONFLICT DO NOTHING RETURNING contact_id
                 """;
             insert.Parameters.AddWithValue("$t", tenant.Value);
             insert.Parameters.AddWithValue("$cmp", campaignId);
-            var contact = insert.Parameters.Add("$c", SqliteType.Text);
-            var channel = insert.Parameters.Add("$ch", SqliteType.Integer);
-            var address = insert.Parameters.Add("$a", SqliteType.Text);
-            var status = insert.Parameters.Add("$s", SqliteType.Integer);
-            var reason = insert.Parameters.Add("$r", SqliteType.Text);
-            foreach (var fact in facts)
+            insert.Parameters.AddWithValue("$facts", JsonRows(facts, static (w, f) =>
             {
-                contact.Value = fact.ContactId;
-                channel.Value = (int)fact.Channel;
-                address.Value = Db(fact.Address);
-                status.Value = (int)fact.Status;
-                reason.Value = Db(fact.Reason);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                w.WriteStringValue(f.ContactId);
+                w.WriteNumberValue((int)f.Channel);
+                WriteNullable(w, f.Address);
+                w.WriteNumberValue((int)f.Status);
+                WriteNullable(w, f.Reason);
+            }));
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetString(0));
             }
         }
 
-        var stored = new List<DeliveryFact>(facts.Count);
-        await using (var read = connection.CreateCommand())
+        Dictionary<string, DeliveryFact>? existing = null;
+        if (inserted.Count < facts.Count)
         {
+            existing = new Dictionary<string, DeliveryFact>(StringComparer.Ordinal);
+            await using var read = connection.CreateCommand();
             read.Transaction = transaction;
-            read.CommandText = """
-                SELECT contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers
-                FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c
+            read.CommandText = $"""
+                SELECT {FactColumns} FROM delivery_facts
+                WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id IN (SELECT value FROM json_each($ids))
                 """;
             read.Parameters.AddWithValue("$t", tenant.Value);
             read.Parameters.AddWithValue("$cmp", campaignId);
-            var contact = read.Parameters.Add("$c", SqliteType.Text);
-            foreach (var fact in facts)
+            read.Parameters.AddWithValue("$ids", JsonRows(facts.Where(f => !inserted.Contains(f.ContactId)).Select(f => f.ContactId).ToList(), static (w, id) => w.WriteStringValue(id), nested: false));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                contact.Value = fact.ContactId;
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    stored.Add(ReadFact(reader, campaignId));
-                }
+                var fact = ReadFact(reader, campaignId);
+                existing[fact.ContactId] = fact;
             }
         }
 
         await transaction.CommitAsync(cancellationToken);
+        var stored = new List<DeliveryFact>(facts.Count);
+        foreach (var fact in facts)
+        {
+            if (inserted.Contains(fact.ContactId))
+            {
+                stored.Add(new DeliveryFact(fact.ContactId, fact.Channel, fact.Address, fact.Status, fact.Reason, CampaignId: campaignId));
+            }
+            else if (existing is not null && existing.TryGetValue(fact.ContactId, out var found))
+            {
+                stored.Add(found);
+            }
+        }
+
         return stored;
+    }
+
+    // Read only by SQLite's JSON functions: no HTML-safe escaping (it would turn every '+' of a phone into \u002B).
+    private static readonly JsonWriterOptions JsonRowsOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>Rows as one JSON array (of arrays unless <paramref name="nested"/> is false), for <c>json_each</c>.</summary>
+    private static string JsonRows<T>(IReadOnlyList<T> rows, Action<Utf8JsonWriter, T> write, bool nested = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>(rows.Count * 96);
+        using (var writer = new Utf8JsonWriter(buffer, JsonRowsOptions))
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                if (nested)
+                {
+                    writer.WriteStartArray();
+                }
+
+                write(writer, row);
+                if (nested)
+                {
+                    writer.WriteEndArray();
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(value);
+        }
     }
 
     private static DeliveryFact ReadFact(SqliteDataReader reader, string campaignId) => new(
@@ -91,33 +152,30 @@ public sealed partial class SqliteCampaignStore
             return;
         }
 
+        // One statement (so one transaction) per batch, its rows as one JSON array. MATERIALIZED makes
+        // SQLite walk the batch and look each fact up by key, instead of scanning the campaign's facts.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var update = connection.CreateCommand();
-        update.Transaction = transaction;
         update.CommandText = """
-            UPDATE delivery_facts SET status = $s, message_id = $m, reason = $r, sent_at = $at
-            WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c AND status = $pending
+            WITH sends (contact_id, status, message_id, reason, sent_at) AS MATERIALIZED (
+                SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($outcomes))
+            UPDATE delivery_facts SET status = sends.status, message_id = sends.message_id, reason = sends.reason, sent_at = sends.sent_at
+            FROM sends
+            WHERE delivery_facts.tenant_id = $t AND delivery_facts.campaign_id = $cmp AND delivery_facts.contact_id = sends.contact_id
+              AND delivery_facts.status = $pending
             """;
         update.Parameters.AddWithValue("$t", tenant.Value);
         update.Parameters.AddWithValue("$cmp", campaignId);
         update.Parameters.AddWithValue("$pending", (int)DeliveryStatus.Pending);
-        var contact = update.Parameters.Add("$c", SqliteType.Text);
-        var status = update.Parameters.Add("$s", SqliteType.Integer);
-        var message = update.Parameters.Add("$m", SqliteType.Text);
-        var reason = update.Parameters.Add("$r", SqliteType.Text);
-        var at = update.Parameters.Add("$at", SqliteType.Integer);
-        foreach (var outcome in outcomes)
+        update.Parameters.AddWithValue("$outcomes", JsonRows(outcomes, static (w, o) =>
         {
-            contact.Value = outcome.ContactId;
-            status.Value = (int)(outcome.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed);
-            message.Value = Db(outcome.MessageId);
-            reason.Value = Db(outcome.FailureReason);
-            at.Value = ToUnixMs(outcome.At);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+            w.WriteStringValue(o.ContactId);
+            w.WriteNumberValue((int)(o.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed));
+            WriteNullable(w, o.MessageId);
+            WriteNullable(w, o.FailureReason);
+            w.WriteNumberValue(ToUnixMs(o.At));
+        }));
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />

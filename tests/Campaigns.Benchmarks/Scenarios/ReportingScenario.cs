@@ -34,7 +34,7 @@ internal sealed class ReportingScenario : IScenario
         var others = ReportingRows.Make(Math.Max(1, context.Size / 5), seed: 11);
         context.Say($"reporting: {rows.Count:N0} rows in one tenant (+{others.Count:N0} in another), {ReportingQueries.All.Count} queries x {Rounds} rounds per run");
 
-        var samples = new Samples();
+        var samples = new Measurements();
         var peaks = new List<double>();
         var perQuery = new Dictionary<string, (List<double> Ours, List<double> Postgres)>(StringComparer.Ordinal);
         string? memoryMethod = null;
@@ -130,7 +130,7 @@ internal sealed class ReportingScenario : IScenario
         }
 
         var spread = samples.Spreads();
-        spread["peakMemoryMb"] = Samples.SpreadOf(peaks);
+        spread["peakMemoryMb"] = Measurements.SpreadOf(peaks);
         var p99 = medians["p99Ms"];
         return new ScenarioResult(
             Name,

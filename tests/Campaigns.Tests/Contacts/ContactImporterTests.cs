@@ -130,4 +130,39 @@ public sealed class ContactImporterTests : ContactStoreHost
             [new ImportRowError(2, "phone", "'+44 20 7946 0018' is a fixed line number and cannot receive text messages.")],
             result.Errors);
     }
+
+    [Fact]
+    public async Task Rows_far_apart_in_a_large_file_still_see_each_other()
+    {
+        // More rows than the store writes at once: a late duplicate must still find the early row.
+        var csv = new StringBuilder("phone,first_name,last_name,email\n");
+        for (var i = 0; i < 1200; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"+1201555{i:0000},Student,{i},s{i}@example.edu\n");
+        }
+
+        csv.Append("+12025550199,Late,Duplicate,s3@example.edu\n");
+        var result = await ImportAsync(csv.ToString());
+
+        Assert.Equal((1200, 0, 1), (result.Created, result.Updated, result.Skipped));
+        Assert.Equal([new ImportRowError(1202, null, "Duplicate of line 5: the same contact appears twice in this file; this row was skipped.")], result.Errors);
+        Assert.Equal((1200L, 1L, 1200L), await CountRowsAsync());
+        var all = await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 2000, TestContext.Current.CancellationToken);
+        Assert.Equal(1200, all.Select(c => c.Phone).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_row_with_a_phone_an_earlier_row_moved_away_creates_a_new_contact()
+    {
+        await ImportAsync("phone,first_name,last_name,email\n2015550101,Ada,Lovelace,ada@example.org\n");
+
+        // Line 2 finds Ada by email and moves her to a new phone; line 3 has her old phone and no email.
+        var result = await ImportAsync("phone,first_name,last_name,email\n2015550177,Ada,Lovelace,ada@example.org\n2015550101,Grace,Hopper,\n");
+
+        Assert.Equal((1, 1, 0), (result.Created, result.Updated, result.Skipped));
+        var created = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.Created, null, 10, TestContext.Current.CancellationToken));
+        var moved = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.UpdatedPhone, null, 10, TestContext.Current.CancellationToken));
+        Assert.Equal(("Grace", "+12015550101"), (created.FirstName, created.Phone));
+        Assert.Equal(("Ada", "+12015550177"), (moved.FirstName, moved.Phone));
+    }
 }

@@ -1,0 +1,79 @@
+using Campaigns.Channels;
+using Campaigns.Storage;
+using Campaigns.Tests.Support;
+
+namespace Campaigns.Tests.Storage;
+
+public sealed class SqliteCampaignStoreFactsTests
+{
+    private static readonly TenantId Tenant = TenantId.Parse("facts");
+    private static readonly DateTimeOffset At = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+
+    private static async Task<SqliteCampaignStore> StoreAsync(TempDirectory dir)
+    {
+        var store = new SqliteCampaignStore(Path.Combine(dir.Path, "campaigns.db"));
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        return store;
+    }
+
+    private static DeliveryFact Pending(string contact, string? address = "+12015550101") => new(contact, ChannelKind.Sms, address, DeliveryStatus.Pending);
+
+    [Fact]
+    public async Task A_second_claim_returns_what_the_first_stored_and_claims_only_the_new_contacts()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        var first = await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_a"), new DeliveryFact("ct_b", ChannelKind.Sms, null, DeliveryStatus.Skipped, "no address")]);
+        Assert.Equal([("ct_a", DeliveryStatus.Pending, (string?)null), ("ct_b", DeliveryStatus.Skipped, "no address")], first.Select(f => (f.ContactId, f.Status, f.Reason)));
+        Assert.All(first, f => Assert.Equal("cmp_1", f.CampaignId));
+        await store.RecordSendsAsync(Tenant, "cmp_1", [new SendOutcome("ct_a", true, "msg-a", null, At)]);
+
+        // A resumed page: ct_a was sent, ct_b skipped, ct_c is new; the order of the request is kept.
+        var second = await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_c", "+12015550103"), Pending("ct_a"), Pending("ct_b")]);
+
+        Assert.Equal(
+            [("ct_c", DeliveryStatus.Pending, (string?)null, "+12015550103"), ("ct_a", DeliveryStatus.Sent, "msg-a", "+12015550101"), ("ct_b", DeliveryStatus.Skipped, null, null)],
+            second.Select(f => (f.ContactId, f.Status, f.MessageId, f.Address)));
+        Assert.Equal(At, second[1].SentAt);
+        var counts = await store.CountFactsAsync(Tenant, "cmp_1");
+        Assert.Equal((1, 1, 1), (counts.Pending, counts.Skipped, counts.Sent));
+    }
+
+    [Fact]
+    public async Task Recording_sends_changes_only_pending_facts_of_that_campaign_and_tenant()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        var other = TenantId.Parse("other");
+        await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_a"), Pending("ct_b"), new DeliveryFact("ct_c", ChannelKind.Sms, "+12015550103", DeliveryStatus.Skipped, "opted out")]);
+        await store.ClaimAsync(Tenant, "cmp_2", [Pending("ct_a")]);
+        await store.ClaimAsync(other, "cmp_1", [Pending("ct_a")]);
+
+        await store.RecordSendsAsync(Tenant, "cmp_1",
+        [
+            new SendOutcome("ct_a", true, "msg-a", null, At),
+            new SendOutcome("ct_b", false, null, "refused: bad number", At),
+            new SendOutcome("ct_c", true, "msg-c", null, At),
+            new SendOutcome("ct_unknown", true, "msg-x", null, At),
+        ]);
+        await store.RecordSendsAsync(Tenant, "cmp_1", [new SendOutcome("ct_a", true, "msg-a-again", null, At.AddMinutes(1))]);
+
+        var facts = new List<DeliveryFact>();
+        await foreach (var fact in store.ReadFactsAsync(Tenant, "cmp_1", TestContext.Current.CancellationToken))
+        {
+            facts.Add(fact);
+        }
+
+        Assert.Equal(
+            [
+                ("ct_a", DeliveryStatus.Sent, "msg-a", (string?)null, (DateTimeOffset?)At),
+                ("ct_b", DeliveryStatus.Failed, null, "refused: bad number", At),
+                ("ct_c", DeliveryStatus.Skipped, null, "opted out", null),
+            ],
+            facts.Select(f => (f.ContactId, f.Status, f.MessageId, f.Reason, f.SentAt)));
+        Assert.Equal(1, (await store.CountFactsAsync(Tenant, "cmp_2")).Pending);
+        Assert.Equal(1, (await store.CountFactsAsync(other, "cmp_1")).Pending);
+        var delivered = await store.RecordDeliveryAsync(Tenant, "msg-a", true, null, At.AddMinutes(2));
+        Assert.Equal(("ct_a", DeliveryStatus.Delivered), (delivered!.ContactId, delivered.Status));
+    }
+}
