@@ -147,7 +147,7 @@ public sealed class ContactImporterTests : ContactStoreHost
         Assert.Equal((1200, 0, 1), (result.Created, result.Updated, result.Skipped));
         Assert.Equal([new ImportRowError(1202, null, "Duplicate of line 5: the same contact appears twice in this file; this row was skipped.")], result.Errors);
         Assert.Equal((1200L, 1L, 1200L), await CountRowsAsync());
-        var all = await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 2000, TestContext.Current.CancellationToken);
+        var all = await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 2000, Ct);
         Assert.Equal(1200, all.Select(c => c.Phone).Distinct().Count());
     }
 
@@ -160,8 +160,8 @@ public sealed class ContactImporterTests : ContactStoreHost
         var result = await ImportAsync("phone,first_name,last_name,email\n2015550177,Ada,Lovelace,ada@example.org\n2015550101,Grace,Hopper,\n");
 
         Assert.Equal((1, 1, 0), (result.Created, result.Updated, result.Skipped));
-        var created = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.Created, null, 10, TestContext.Current.CancellationToken));
-        var moved = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.UpdatedPhone, null, 10, TestContext.Current.CancellationToken));
+        var created = Assert.Single(await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.Created, null, 10, Ct));
+        var moved = Assert.Single(await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.UpdatedPhone, null, 10, Ct));
         Assert.Equal(("Grace", "+12015550101"), (created.FirstName, created.Phone));
         Assert.Equal(("Ada", "+12015550177"), (moved.FirstName, moved.Phone));
     }
