@@ -28,6 +28,10 @@ public sealed class AdminAppBrowserTests : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = await TestServices.ChromiumAsync(), Headless = true, Args = ["--no-sandbox"] });
         _page = await _browser.NewPageAsync(new() { BaseURL = _address, AcceptDownloads = true });
+
+        // A loaded 2-core CI machine can take Chromium well past Playwright's 30 s default to start a page.
+        _page.SetDefaultTimeout(120_000);
+        _page.SetDefaultNavigationTimeout(120_000);
     }
 
     public async ValueTask DisposeAsync()
