@@ -1,6 +1,9 @@
 using Campaigns.Samples.AdminApp;
 
-var builder = WebApplication.CreateBuilder(args);
+// Development on http://127.0.0.1:5080 unless ASPNETCORE_ENVIRONMENT / ASPNETCORE_URLS (or their
+// command-line forms) say otherwise; launchSettings.json sets neither, so they win under dotnet run too.
+var builder = WebApplication.CreateBuilder(LocalDefaults.Options(args));
+LocalDefaults.UseLoopbackUnlessConfigured(builder);
 
 // The embedded default: one process, a loopback Orleans silo, one SQLite file under Campaigns:DataPath.
 builder.AddCampaignsEmbedded();

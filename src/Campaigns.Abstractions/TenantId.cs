@@ -48,6 +48,7 @@ public readonly partial record struct TenantId
     /// <inheritdoc />
     public override string ToString() => Value;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final line break, so "uni\n" would pass.
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

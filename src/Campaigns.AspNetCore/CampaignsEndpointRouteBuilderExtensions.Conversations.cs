@@ -17,14 +17,21 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             var body = await Campaigns.AspNetCore.ApiJson.ReadAsync(http.Request, errors);
             var channelName = body.String("channel", required: true);
             var channel = ChannelKind.Sms;
-            if (channelName is not null && !ChannelNames.TryParse(channelName, out channel))
+            var known = channelName is not null && ChannelNames.TryParse(channelName, out channel);
+            if (channelName is not null && !known)
             {
                 errors.Add("channel", $"'{channelName}' is not a channel: use sms, email or webchat.");
             }
 
             var from = body.String("from", required: true);
             var text = body.String("text", required: true);
-            errors.ThrowIfAny();
+            if (!errors.IsEmpty)
+            {
+                // The sender is still checked (a phone number on sms) when another field could not be read.
+                var region = (await c.GetTenantAsync(Tenant(http)))?.Settings.DefaultRegion ?? "US";
+                errors.AddUnreported(CampaignsClient.CheckInbound(known ? channel : null, from, text, region).Errors.ToDictionary());
+                errors.ThrowIfAny();
+            }
             var result = await c.ReceiveAsync(Tenant(http), channel, from!, text!, http.RequestAborted);
             return Results.Ok(new
             {

@@ -27,7 +27,16 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             var errors = new ValidationErrors();
             var body = await ApiJson.ReadAsync(http.Request, errors);
             var recurrence = ReadRecurrence(body, errors, string.Empty);
-            errors.ThrowIfAny();
+            if (!errors.IsEmpty)
+            {
+                if (recurrence is not null)
+                {
+                    errors.AddUnreported(Unprefixed(c.CheckRule(recurrence).ToDictionary()));
+                }
+
+                errors.ThrowIfAny();
+            }
+
             try
             {
                 return Results.Ok(ApiViews.Schedule(await c.EditScheduleAsync(Tenant(http), scheduleId, recurrence!)));
@@ -84,7 +93,9 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         if (!errors.IsEmpty)
         {
             // Report the rule's own problems in the same response.
-            Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, Text("rrule"), DateTimeOffset.MinValue, Text("timeZone") ?? "Etc/UTC"), errors, string.Empty);
+            var rule = new ValidationErrors();
+            Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, Text("rrule"), DateTimeOffset.MinValue, Text("timeZone") ?? "Etc/UTC"), rule, string.Empty);
+            errors.AddUnreported(rule.ToDictionary());
             errors.ThrowIfAny();
         }
 
@@ -101,8 +112,10 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
     }
 
     // The facade names rule fields under "schedule."; the query string and the edit body name them bare.
-    private static CampaignsValidationException Unprefixed(CampaignsValidationException ex) =>
-        new(ex.Errors.ToDictionary(e => e.Key.StartsWith("schedule.", StringComparison.Ordinal) ? e.Key["schedule.".Length..] : e.Key, e => e.Value, StringComparer.Ordinal));
+    private static CampaignsValidationException Unprefixed(CampaignsValidationException ex) => new(Unprefixed(ex.Errors));
+
+    private static Dictionary<string, string[]> Unprefixed(IReadOnlyDictionary<string, string[]> errors) =>
+        errors.ToDictionary(e => e.Key.StartsWith("schedule.", StringComparison.Ordinal) ? e.Key["schedule.".Length..] : e.Key, e => e.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// Reads <c>{frequency|rrule, startAt, timeZone, endDate?, allowRepeatRecipients?}</c> (fields named
@@ -132,12 +145,11 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             return new Recurrence(frequency, rrule, start, timeZone, endDate, allowRepeat);
         }
 
-        // Something required is missing: still name the rule's own problems in the same response.
-        if (frequencyText is null || frequency is not null)
-        {
-            Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, rrule, startAt ?? DateTimeOffset.MinValue, timeZone ?? "Etc/UTC"), errors, prefix);
-        }
-
+        // Something required is missing: still name the rule's own problems in the same response
+        // (an unreadable frequency is reported once, as read, not again as missing).
+        var rule = new ValidationErrors();
+        Campaigns.Scheduling.RecurrenceRules.Validate(new Recurrence(frequency, rrule, startAt ?? DateTimeOffset.MinValue, timeZone ?? "Etc/UTC"), rule, prefix);
+        errors.AddUnreported(rule.ToDictionary());
         return null;
     }
 

@@ -126,7 +126,13 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
             hours is null ? null : new SendingHours(hours.String("start", required: true) ?? string.Empty, hours.String("end", required: true) ?? string.Empty),
             body.String("helpText"),
             intro is null ? null : new IntroScripts(intro.String("webchat"), intro.String("openBotSms")));
-        errors.ThrowIfAny();
+        if (!errors.IsEmpty)
+        {
+            // A field of the wrong JSON type does not hide the settings' own problems: one response names them all.
+            errors.AddUnreported((await c.CheckTenantAsync(Tenant(http), settings)).ToDictionary());
+            errors.ThrowIfAny();
+        }
+
         var (tenant, created) = await c.PutTenantAsync(Tenant(http), settings);
         return created ? Results.Created(http.Request.Path, ApiViews.Tenant(tenant)) : Results.Ok(ApiViews.Tenant(tenant));
     }
@@ -134,7 +140,8 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
     private static async Task<IResult> PutChannel(HttpContext http, string channel, CampaignsClient c)
     {
         var errors = new ValidationErrors();
-        if (!ChannelNames.TryParse(channel, out var kind))
+        var known = ChannelNames.TryParse(channel, out var kind);
+        if (!known)
         {
             errors.Add("channel", $"'{channel}' is not a channel: use sms, email or webchat.");
         }
@@ -142,7 +149,12 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
         var body = await ApiJson.ReadAsync(http.Request, errors);
         var provider = body.String("provider", required: true);
         var settings = body.StringMap("settings") ?? new Dictionary<string, string>();
-        errors.ThrowIfAny();
+        if (!errors.IsEmpty)
+        {
+            errors.AddUnreported((await c.CheckChannelAsync(Tenant(http), known ? kind : null, provider, settings)).Errors.ToDictionary());
+            errors.ThrowIfAny();
+        }
+
         await c.SetChannelAsync(Tenant(http), kind, provider!, settings);
         var masked = await c.GetChannelsAsync(Tenant(http));
         return Results.Ok(new { channel, provider = masked[kind].Provider, settings = masked[kind].Settings });
@@ -224,8 +236,15 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
 
         var duration = body.Int("durationHours") ?? CampaignRequest.DefaultDurationHours;
         var reminderAfter = body.Int("reminderAfterHours");
-        errors.ThrowIfAny();
-        var campaignId = await c.CreateCampaignAsync(Tenant(http), new CampaignRequest(name!, description, scriptId!, channel, recipients!, schedule!, duration, reminderAfter));
+        var request = new CampaignRequest(name ?? string.Empty, description, scriptId ?? string.Empty, channel, recipients!, schedule!, duration, reminderAfter);
+        if (!errors.IsEmpty)
+        {
+            // A field of the wrong JSON type does not hide an unknown script, import or audience: one response names them all.
+            errors.AddUnreported((await c.CheckCampaignAsync(Tenant(http), request)).Errors.ToDictionary());
+            errors.ThrowIfAny();
+        }
+
+        var campaignId = await c.CreateCampaignAsync(Tenant(http), request);
         return Results.Created($"{http.Request.Path}/{campaignId}", new { campaignId });
     }
 

@@ -7,6 +7,8 @@ namespace Campaigns.Contacts;
 /// each channel paused for a while (a channel paused indefinitely has none); <paramref name="Archived"/>
 /// contacts receive nothing; <paramref name="InvalidPhone"/> is set after repeated carrier failures
 /// (<paramref name="ConsecutiveFailures"/> counts them) and cleared when an import gives a new phone.
+/// <paramref name="WebchatSession"/> is a web-chat visitor's session id: their address on that channel and
+/// their credential, so it is kept apart from <paramref name="Fields"/> (never shown, merged or matched by audiences).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Campaigns.Contact")]
 public sealed record Contact(
@@ -23,7 +25,8 @@ public sealed record Contact(
     IReadOnlyDictionary<ChannelKind, DateTimeOffset>? PausedUntil = null,
     bool Archived = false,
     bool InvalidPhone = false,
-    int ConsecutiveFailures = 0)
+    int ConsecutiveFailures = 0,
+    string? WebchatSession = null)
 {
     /// <summary>
     /// The contact's status on a channel at <paramref name="now"/>: opted in unless recorded otherwise,
@@ -44,7 +47,7 @@ public sealed record Contact(
     {
         ChannelKind.Sms => Phone,
         ChannelKind.Email => Email,
-        ChannelKind.Webchat => Fields.TryGetValue("webchatSession", out var s) ? s : null,
+        ChannelKind.Webchat => WebchatSession,
         _ => null,
     };
 }

@@ -24,6 +24,35 @@ public sealed class ValidationErrors
         return this;
     }
 
+    /// <summary>The problems found so far, keyed by field.</summary>
+    public IReadOnlyDictionary<string, string[]> ToDictionary() =>
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Adds the problems of a later check (<paramref name="problems"/>), except those on a field already
+    /// named here or on one around a field named here (<c>schedule</c> around <c>schedule.sendAt</c>): a
+    /// part that could not be read is reported once, as read, not again as missing by the later check.
+    /// </summary>
+    public ValidationErrors AddUnreported(IReadOnlyDictionary<string, string[]> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        var named = _errors.Keys.ToList();
+        foreach (var (field, messages) in problems)
+        {
+            if (named.Any(n => n == field || n.StartsWith(field + ".", StringComparison.Ordinal) || n.StartsWith(field + "[", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            foreach (var message in messages)
+            {
+                Add(field, message);
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Throws a <see cref="CampaignsValidationException"/> naming every problem, if there is any.</summary>
     public void ThrowIfAny()
     {

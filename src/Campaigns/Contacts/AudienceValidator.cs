@@ -141,6 +141,10 @@ public static class AudienceValidator
             case not null when value!.Length > MaxValueLength:
                 errors.Add($"{at}.value", $"A value is at most {MaxValueLength} characters.");
                 break;
+            case not null when ContactImporter.FirstControl(value!) is { } control:
+                // The importer refuses these in a cell, so no contact could match them; NUL and escapes only disturb what shows the rule.
+                errors.Add($"{at}.value", $"The value contains the control character U+{(int)control:X4}.");
+                break;
             case AudienceOperator.Is or AudienceOperator.IsNot when field == "phone":
                 value = ContactImporter.NormalisePhone(value!, region, out var problem);
                 if (problem is not null)

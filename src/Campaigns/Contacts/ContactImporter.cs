@@ -238,7 +238,8 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         return new CheckedRow(line, parsed with { Fields = fields }, null);
     }
 
-    private static char? FirstControl(string value)
+    /// <summary>The first control character of a text other than tab, CR and LF (NUL, escape sequences), or null.</summary>
+    internal static char? FirstControl(string value)
     {
         foreach (var c in value)
         {

@@ -25,34 +25,7 @@ public sealed partial class CampaignsClient
     public async Task<InboundResult> ReceiveAsync(TenantId tenant, ChannelKind channel, string from, string text, CancellationToken cancellationToken = default)
     {
         var settings = (await RequireTenantAsync(tenant)).Settings;
-        var errors = new ValidationErrors();
-        string? address = null;
-        if (string.IsNullOrWhiteSpace(from))
-        {
-            errors.Add("from", "The sender's address is required.");
-        }
-        else if (channel == ChannelKind.Sms)
-        {
-            address = ContactImporter.NormalisePhone(from, settings.DefaultRegion, out var problem);
-            if (problem is not null)
-            {
-                errors.Add("from", problem);
-            }
-        }
-        else
-        {
-            address = channel == ChannelKind.Email ? from.Trim().ToLowerInvariant() : from.Trim();
-        }
-
-        if (text is null)
-        {
-            errors.Add("text", "The text is required.");
-        }
-        else if (text.Length > MaxInboundTextLength)
-        {
-            errors.Add("text", $"The text is {text.Length} characters long; at most {MaxInboundTextLength} are taken.");
-        }
-
+        var (errors, address) = CheckInbound(channel, from, text, settings.DefaultRegion);
         errors.ThrowIfAny();
         cancellationToken.ThrowIfCancellationRequested();
         IntroTrigger? introduce = null;
@@ -70,6 +43,44 @@ public sealed partial class CampaignsClient
 
         TenantContext.Set(tenant);
         return await _grains.GetGrain<IConversationGrain>(tenant.Key(contact.ContactId)).Receive(channel, text!, introduce);
+    }
+
+    /// <summary>
+    /// Every problem of an inbound message, changing nothing (the HTTP layer reports them with the body's
+    /// own); with none, the sender's address as stored. A null <paramref name="channel"/> is one that
+    /// could not be read: the sender is then only checked for presence.
+    /// </summary>
+    internal static (ValidationErrors Errors, string? Address) CheckInbound(ChannelKind? channel, string? from, string? text, string defaultRegion)
+    {
+        var errors = new ValidationErrors();
+        string? address = null;
+        if (string.IsNullOrWhiteSpace(from))
+        {
+            errors.Add("from", "The sender's address is required.");
+        }
+        else if (channel == ChannelKind.Sms)
+        {
+            address = ContactImporter.NormalisePhone(from, defaultRegion, out var problem);
+            if (problem is not null)
+            {
+                errors.Add("from", problem);
+            }
+        }
+        else if (channel is not null)
+        {
+            address = channel == ChannelKind.Email ? from.Trim().ToLowerInvariant() : from.Trim();
+        }
+
+        if (text is null)
+        {
+            errors.Add("text", "The text is required.");
+        }
+        else if (text.Length > MaxInboundTextLength)
+        {
+            errors.Add("text", $"The text is {text.Length} characters long; at most {MaxInboundTextLength} are taken.");
+        }
+
+        return (errors, address);
     }
 
     /// <summary>
@@ -102,9 +113,10 @@ public sealed partial class CampaignsClient
         null,
         null,
         null,
-        webchatSession is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["webchatSession"] = webchatSession },
+        new Dictionary<string, string>(),
         [],
-        new Dictionary<ChannelKind, ChannelStatus>());
+        new Dictionary<ChannelKind, ChannelStatus>(),
+        WebchatSession: webchatSession);
 
     /// <summary>A reminder goes after the send and before the campaign's duration ends, and only for a script that asks something.</summary>
     private static void CheckReminder(CampaignRequest request, Script? script, ValidationErrors errors)

@@ -32,6 +32,14 @@ public sealed partial class CampaignsClient
         CheckRule(recurrence, errors);
     }
 
+    /// <summary>Every problem of a recurrence rule (fields under <c>schedule.</c>), changing nothing.</summary>
+    internal ValidationErrors CheckRule(Recurrence recurrence)
+    {
+        var errors = new ValidationErrors();
+        CheckRule(recurrence, errors);
+        return errors;
+    }
+
     private void CheckRule(Recurrence recurrence, ValidationErrors errors)
     {
         var before = new ValidationErrors();
@@ -125,17 +133,33 @@ public sealed partial class CampaignsClient
         return false;
     }
 
-    // The upcoming send of a schedule, read by its instance id before the instance exists.
+    // A send of a schedule that has no campaign of its own: the upcoming one, read by its instance id
+    // before the instance exists, or one that was cancelled (skipped), which never will.
     private async Task<CampaignDetails?> UpcomingInstanceAsync(TenantId tenant, string campaignId)
     {
         if (!RecurrenceRules.TryParseInstanceId(campaignId, out var scheduleId, out var at)
-            || await ScheduleGrain(tenant, scheduleId).Get() is not { NextSend: { } next } schedule || next != at)
+            || await ScheduleGrain(tenant, scheduleId).Get() is not { } schedule)
+        {
+            return null;
+        }
+
+        // The times as the schedule holds them, with the offset of its zone.
+        CampaignStatus status;
+        if (schedule.NextSend is { } next && next == at)
+        {
+            (status, at) = (CampaignStatus.Scheduled, next);
+        }
+        else if (schedule.Instances.FirstOrDefault(i => i.At == at && i.Outcome == InstanceOutcome.Skipped) is { } skipped)
+        {
+            (status, at) = (CampaignStatus.Cancelled, skipped.At);
+        }
+        else
         {
             return null;
         }
 
         var request = schedule.Request;
-        var row = new CampaignRow(campaignId, scheduleId, request.Name, request.Description, true, schedule.Type, 0, 0, next, true, CampaignStatus.Scheduled);
+        var row = new CampaignRow(campaignId, scheduleId, request.Name, request.Description, true, schedule.Type, 0, 0, at, status == CampaignStatus.Scheduled, status);
         return new CampaignDetails(row, request, 0, 0, 0);
     }
 

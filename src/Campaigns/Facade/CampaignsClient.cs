@@ -50,15 +50,28 @@ public sealed partial class CampaignsClient
     /// <summary>Creates or replaces a tenant; returns it and whether it was created.</summary>
     public async Task<(Tenant Tenant, bool Created)> PutTenantAsync(TenantId tenant, TenantSettings settings)
     {
+        (await CheckTenantAsync(tenant, settings)).ThrowIfAny();
+        var grain = TenantGrain(tenant);
+        var created = await grain.Put(settings);
+        return ((await grain.Get())!, created);
+    }
+
+    /// <summary>Every problem of a tenant's settings, changing nothing (the HTTP layer reports them with the body's own).</summary>
+    internal async Task<ValidationErrors> CheckTenantAsync(TenantId tenant, TenantSettings settings)
+    {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(settings.DisplayName))
         {
             errors.Add("displayName", "A display name is required.");
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone ?? string.Empty, out _))
+        CheckText(errors, "displayName", settings.DisplayName, MaxNameLength);
+        CheckText(errors, "helpText", settings.HelpText, MaxHelpTextLength);
+
+        // The engine reads zones from NodaTime's tz database; the system's TimeZoneInfo would also take Windows ids.
+        if (Scheduling.RecurrenceRules.Zone(settings.TimeZone) is null)
         {
-            errors.Add("timeZone", $"'{settings.TimeZone}' is not an IANA time zone.");
+            errors.Add("timeZone", $"'{settings.TimeZone}' is not an IANA time zone (for example America/New_York).");
         }
 
         if (!PhoneNumberUtil.GetInstance().GetSupportedRegions().Contains(settings.DefaultRegion ?? string.Empty))
@@ -75,10 +88,7 @@ public sealed partial class CampaignsClient
             }
         }
 
-        errors.ThrowIfAny();
-        var grain = TenantGrain(tenant);
-        var created = await grain.Put(settings);
-        return ((await grain.Get())!, created);
+        return errors;
     }
 
     private static void CheckSendingHours(SendingHours hours, ValidationErrors errors)
@@ -112,6 +122,9 @@ public sealed partial class CampaignsClient
     public async Task<IssuedApiKey> IssueApiKeyAsync(TenantId tenant, string name)
     {
         await RequireTenantAsync(tenant);
+        var errors = new ValidationErrors();
+        CheckText(errors, "name", name, MaxNameLength);
+        errors.ThrowIfAny();
         return await TenantGrain(tenant).IssueKey(string.IsNullOrWhiteSpace(name) ? "api key" : name.Trim());
     }
 
@@ -127,26 +140,71 @@ public sealed partial class CampaignsClient
     /// <summary>The providers this host can send through, with the settings they take.</summary>
     public IEnumerable<ProviderDescriptor> Providers => _dispatcher.Providers.Select(p => p.Descriptor);
 
-    /// <summary>Sets a tenant's provider for a channel. A secret setting left out keeps its stored value.</summary>
+    /// <summary>
+    /// Sets a tenant's provider for a channel. A secret setting left out, or sent as <see cref="MaskedSecret"/>,
+    /// keeps its stored value (for the same provider).
+    /// </summary>
     public async Task SetChannelAsync(TenantId tenant, ChannelKind channel, string provider, IReadOnlyDictionary<string, string> settings)
     {
         await RequireTenantAsync(tenant);
+        var (errors, configuration) = await CheckChannelAsync(tenant, channel, provider, settings);
+        errors.ThrowIfAny();
+        await TenantGrain(tenant).SetChannel(channel, configuration!);
+    }
+
+    /// <summary>
+    /// Every problem of a channel's provider and settings, changing nothing; with none, the configuration
+    /// to store (secrets left out keep their stored values). A null <paramref name="channel"/> is one that
+    /// could not be read: the settings are still checked against the provider.
+    /// </summary>
+    internal async Task<(ValidationErrors Errors, ChannelConfiguration? Configuration)> CheckChannelAsync(
+        TenantId tenant, ChannelKind? channel, string? provider, IReadOnlyDictionary<string, string> settings)
+    {
         var errors = new ValidationErrors();
+        foreach (var (name, value) in settings)
+        {
+            if (name.Length > MaxNameLength || name.Any(char.IsControl))
+            {
+                errors.Add("settings", $"'{(name.Length <= 60 ? name : name[..60] + "…")}' cannot be a setting name: at most {MaxNameLength} characters, without control characters.");
+            }
+            else
+            {
+                CheckText(errors, $"settings.{name}", value, MaxSettingValueLength);
+            }
+        }
+
         if (_dispatcher.Find(provider ?? string.Empty) is not { } p)
         {
             errors.Add("provider", $"'{provider}' is not a provider of this host: use one of {string.Join(", ", _dispatcher.Providers.Select(x => x.Descriptor.Name))}.");
-            errors.ThrowIfAny();
-            return;
+            return (errors, null);
         }
 
-        if (!p.Descriptor.Channels.Contains(channel))
+        if (channel is { } kind && !p.Descriptor.Channels.Contains(kind))
         {
-            errors.Add("provider", $"'{provider}' does not carry the {channel.ToName()} channel.");
+            errors.Add("provider", $"'{provider}' does not carry the {kind.ToName()} channel.");
         }
 
-        var merged = new Dictionary<string, string>(settings, StringComparer.Ordinal);
         var current = await TenantGrain(tenant).GetChannels();
-        if (current.TryGetValue(channel, out var existing) && existing.Provider == provider)
+        var existing = channel is { } known && current.TryGetValue(known, out var stored) && stored.Provider == provider ? stored : null;
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in settings)
+        {
+            if (value == MaskedSecret)
+            {
+                // The mask GET /channels shows stands for the stored value: a client that sends back what it
+                // read keeps the secret instead of overwriting it with the mask. Nothing stored: not given.
+                if (existing is not null && existing.Settings.TryGetValue(name, out var kept))
+                {
+                    merged[name] = kept;
+                }
+
+                continue;
+            }
+
+            merged[name] = value;
+        }
+
+        if (existing is not null)
         {
             foreach (var secret in p.Descriptor.Settings.Where(s => s.Secret && !merged.ContainsKey(s.Name) && existing.Settings.ContainsKey(s.Name)))
             {
@@ -159,18 +217,24 @@ public sealed partial class CampaignsClient
             errors.Add("settings", problem);
         }
 
-        errors.ThrowIfAny();
-        await TenantGrain(tenant).SetChannel(channel, new ChannelConfiguration(p.Descriptor.Name, merged));
+        return (errors, errors.IsEmpty ? new ChannelConfiguration(p.Descriptor.Name, merged) : null);
     }
 
-    /// <summary>A tenant's channels with secret settings masked.</summary>
+    /// <summary>What <see cref="GetChannelsAsync"/> shows for a secret; sent back to <see cref="SetChannelAsync"/>, it keeps the stored value.</summary>
+    public const string MaskedSecret = "********";
+
+    /// <summary>
+    /// A tenant's channels with secret settings masked. A provider this host no longer has cannot say
+    /// which of its settings are secret, so all of them are masked.
+    /// </summary>
     public async Task<IReadOnlyDictionary<ChannelKind, ChannelConfiguration>> GetChannelsAsync(TenantId tenant)
     {
         var channels = await TenantGrain(tenant).GetChannels();
         return channels.ToDictionary(c => c.Key, c =>
         {
-            var secrets = _dispatcher.Find(c.Value.Provider)?.Descriptor.Settings.Where(s => s.Secret).Select(s => s.Name).ToHashSet() ?? [];
-            return c.Value with { Settings = c.Value.Settings.ToDictionary(s => s.Key, s => secrets.Contains(s.Key) ? "********" : s.Value) };
+            var descriptor = _dispatcher.Find(c.Value.Provider)?.Descriptor;
+            var secrets = descriptor?.Settings.Where(s => s.Secret).Select(s => s.Name).ToHashSet() ?? [];
+            return c.Value with { Settings = c.Value.Settings.ToDictionary(s => s.Key, s => descriptor is null || secrets.Contains(s.Key) ? MaskedSecret : s.Value) };
         });
     }
 
@@ -210,7 +274,28 @@ public sealed partial class CampaignsClient
     /// <summary>Creates a campaign: it sends now, at its time, or on a recurring schedule. Returns its id (for a recurring one, the schedule's).</summary>
     public async Task<string> CreateCampaignAsync(TenantId tenant, CampaignRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         await RequireTenantAsync(tenant);
+        var (errors, script) = await CheckCampaignAsync(tenant, request);
+        errors.ThrowIfAny();
+        request = request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty };
+        if (request.Schedule.Kind == ScheduleKind.Recurring)
+        {
+            return await CreateScheduleAsync(tenant, request, script!);
+        }
+
+        var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
+        TenantContext.Set(tenant);
+        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request, script!);
+        return campaignId;
+    }
+
+    /// <summary>
+    /// Every problem of a campaign request, changing nothing (the HTTP layer reports them with the body's
+    /// own); with none, the script it sends. A null recipients or schedule is reported as missing.
+    /// </summary>
+    internal async Task<(ValidationErrors Errors, Script? Script)> CheckCampaignAsync(TenantId tenant, CampaignRequest request)
+    {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -244,12 +329,18 @@ public sealed partial class CampaignsClient
                 break;
         }
 
-        if (request.Schedule.Kind == ScheduleKind.Once && (request.Schedule.SendAt is not { } sendAt || sendAt <= _clock.GetUtcNow()))
+        if (request.Schedule is null)
+        {
+            errors.Add("schedule", "A schedule is required: now, once or recurring.");
+        }
+        else if (request.Schedule.Kind == ScheduleKind.Once && (request.Schedule.SendAt is not { } sendAt || sendAt <= _clock.GetUtcNow()))
         {
             errors.Add("schedule.sendAt", "A one-time send needs a sendAt in the future.");
         }
-
-        CheckRecurrence(request.Schedule, errors);
+        else
+        {
+            CheckRecurrence(request.Schedule, errors);
+        }
 
         if (request.DurationHours is < 1 or > 24 * 365)
         {
@@ -263,17 +354,7 @@ public sealed partial class CampaignsClient
             errors.Add("channel", $"The tenant has no provider for the {request.Channel.ToName()} channel: set one with PUT /channels/{request.Channel.ToName()}.");
         }
 
-        errors.ThrowIfAny();
-        request = request with { Name = request.Name.Trim(), Description = request.Description?.Trim() ?? string.Empty };
-        if (request.Schedule.Kind == ScheduleKind.Recurring)
-        {
-            return await CreateScheduleAsync(tenant, request, script!);
-        }
-
-        var campaignId = "cmp_" + Guid.NewGuid().ToString("N")[..16];
-        TenantContext.Set(tenant);
-        await _grains.GetGrain<ICampaignGrain>(tenant.Key(campaignId)).Create(request, script!);
-        return campaignId;
+        return (errors, script);
     }
 
     /// <summary>Reads a campaign, or null.</summary>

@@ -128,6 +128,12 @@ internal sealed partial class RecurrenceGrain(
     {
         Require();
         var utc = at.ToUniversalTime();
+        if (state.State.Instances.Any(i => i.At == utc && i.Outcome == InstanceOutcome.Skipped))
+        {
+            // Cancelled already: again is no change, even once its time passed or the schedule ended.
+            return;
+        }
+
         var isUpcoming = state.State.Status == ScheduleStatus.Active && utc >= state.State.From
             && RecurrenceRules.Occurrences(Rule, utc).Take(1).Any(o => o == utc);
         if (!isUpcoming)

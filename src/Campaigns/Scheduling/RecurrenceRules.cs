@@ -29,6 +29,9 @@ public static class RecurrenceRules
     // Rules that can never match (BYMONTH=2;BYMONTHDAY=30) stop after this many empty steps (or at the end of the calendar) instead of looping.
     private static readonly EvaluationOptions Evaluation = new() { MaxUnmatchedIncrementsLimit = 10_000 };
 
+    // The UNTIL forms of RFC 5545: a date, a floating local time, or a UTC time.
+    private static readonly string[] UntilFormats = ["yyyyMMdd", "yyyyMMdd'T'HHmmss", "yyyyMMdd'T'HHmmss'Z'"];
+
     /// <summary>The IANA zone, or null when the id is not one.</summary>
     public static DateTimeZone? Zone(string? timeZone) =>
         string.IsNullOrWhiteSpace(timeZone) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone);
@@ -48,9 +51,12 @@ public static class RecurrenceRules
         {
             errors.Add($"{prefix}rrule", "Give either a frequency or an rrule, not both.");
         }
-        else if (hasRule && ParseRule(recurrence.RRule!, out var problem) is null)
+        else if (hasRule && ParseRule(recurrence.RRule!, out var problems) is null)
         {
-            errors.Add($"{prefix}rrule", problem!);
+            foreach (var problem in problems)
+            {
+                errors.Add($"{prefix}rrule", problem);
+            }
         }
 
         var zone = Zone(recurrence.TimeZone);
@@ -73,7 +79,7 @@ public static class RecurrenceRules
         ArgumentNullException.ThrowIfNull(recurrence);
         var zone = Zone(recurrence.TimeZone) ?? throw new ArgumentException($"'{recurrence.TimeZone}' is not an IANA time zone.", nameof(recurrence));
         var text = recurrence.Frequency is { } frequency ? $"FREQ={frequency.ToString().ToUpperInvariant()}" : recurrence.RRule!;
-        var rule = ParseRule(text, out var problem) ?? throw new ArgumentException(problem, nameof(recurrence));
+        var rule = ParseRule(text, out var problems) ?? throw new ArgumentException(string.Join(" ", problems), nameof(recurrence));
         return Expand(rule, zone, Instant.FromUnixTimeSeconds(recurrence.StartAt.ToUnixTimeSeconds()), recurrence.EndDate, from);
     }
 
@@ -84,6 +90,12 @@ public static class RecurrenceRules
         {
             // UNTIL in UTC is an instant: compare it with the floating local times as the zone's wall time.
             rule.Until = Floating(Instant.FromDateTimeUtc(until.AsUtc).InZone(zone).LocalDateTime);
+        }
+        else if (rule.Until is { HasTime: false } day)
+        {
+            // A date-only UNTIL is a whole day in the schedule's zone, inclusive, like endDate
+            // (compared as is, the date would be midnight and exclude its own day's sends).
+            rule.Until = Floating(new LocalDate(day.Year, day.Month, day.Day).At(new LocalTime(23, 59, 59)));
         }
 
         var notBefore = Instant.Max(start, Instant.FromDateTimeOffset(from));
@@ -127,8 +139,8 @@ public static class RecurrenceRules
     private static CalDateTime Floating(LocalDateTime local) =>
         new(local.Year, local.Month, local.Day, local.Hour, local.Minute, local.Second, null);
 
-    /// <summary>Parses an RRULE (with or without the <c>RRULE:</c> prefix); null with a message when it is not one we send on.</summary>
-    private static RecurrenceRule? ParseRule(string text, out string? problem)
+    /// <summary>Parses an RRULE (with or without the <c>RRULE:</c> prefix); null with every problem when it is not one we send on.</summary>
+    private static RecurrenceRule? ParseRule(string text, out IReadOnlyList<string> problems)
     {
         var body = text.Trim();
         if (body.StartsWith("RRULE:", StringComparison.OrdinalIgnoreCase))
@@ -141,21 +153,46 @@ public static class RecurrenceRules
         {
             rule = new RecurrenceRule(body);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
         {
-            problem = $"'{text}' is not an RFC 5545 recurrence rule: {ex.Message.Split(" (Parameter", 2)[0]}";
+            // Ical.Net reads numbers with Convert.ToInt32: "abc" is a FormatException, 99999999999 an OverflowException.
+            problems = [$"'{text}' is not an RFC 5545 recurrence rule: {ex.Message.Split(" (Parameter", 2)[0]}"];
             return null;
         }
 
+        var found = new List<string>();
         if (rule.Frequency is Ical.Net.FrequencyType.Secondly or Ical.Net.FrequencyType.Minutely)
         {
-            problem = "A campaign recurs at most hourly: FREQ=SECONDLY and FREQ=MINUTELY are refused.";
-            return null;
+            found.Add("A campaign recurs at most hourly: FREQ=SECONDLY and FREQ=MINUTELY are refused.");
         }
 
-        problem = null;
-        return rule;
+        foreach (var part in body.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? part : part[..equals].Trim();
+            var value = equals < 0 ? string.Empty : part[(equals + 1)..].Trim();
+            if (name.Equals("UNTIL", StringComparison.OrdinalIgnoreCase) && !IsUntil(value))
+            {
+                // Ical.Net drops an UNTIL it cannot read, which would leave the schedule without an end.
+                found.Add($"UNTIL={value} is not a date (yyyyMMdd) or a time (yyyyMMddTHHmmss, with Z for UTC).");
+            }
+            else if (name.Equals("BYSECOND", StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add("A campaign recurs at most hourly: BYSECOND is refused (sends start on the minute of startAt).");
+            }
+            else if (name.Equals("BYMINUTE", StringComparison.OrdinalIgnoreCase) && value.Contains(',', StringComparison.Ordinal))
+            {
+                // Several minutes would send more than once within an hour; one minute (with BYHOUR or FREQ=HOURLY) keeps sends an hour apart.
+                found.Add("A campaign recurs at most hourly: BYMINUTE takes a single minute.");
+            }
+        }
+
+        problems = found;
+        return found.Count == 0 ? rule : null;
     }
+
+    private static bool IsUntil(string value) =>
+        DateTime.TryParseExact(value, UntilFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
     /// <summary>The campaign id of a schedule's send at <paramref name="at"/>: the same occurrence always gives the same id.</summary>
     public static string InstanceId(string scheduleId, DateTimeOffset at) =>

@@ -47,11 +47,18 @@ public static class SendingWindow
         return tenant.TimeZone;
     }
 
-    /// <summary>When the window <paramref name="hours"/> next opens in <paramref name="timeZone"/> (now, when it is open).</summary>
+    /// <summary>
+    /// When the window <paramref name="hours"/> next opens in <paramref name="timeZone"/> (now, when it is open).
+    /// Throws <see cref="ArgumentException"/> when the zone is not an IANA id.
+    /// </summary>
     public static DateTimeOffset NextOpening(SendingHours hours, string timeZone, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(hours);
-        var zone = RecurrenceRules.Zone(timeZone) ?? DateTimeZone.Utc;
+
+        // A contact's unknown zone already fell back to their number's, then the tenant's (ZoneOf), and the
+        // tenant's cannot be unknown: PutTenantAsync accepts only zones of the same tz database. An unknown
+        // zone here is a caller's mistake; reading the window in UTC instead would send at night.
+        var zone = RecurrenceRules.Zone(timeZone) ?? throw new ArgumentException($"'{timeZone}' is not an IANA time zone.", nameof(timeZone));
         var start = Parse(hours.Start);
         var end = Parse(hours.End);
         var local = Instant.FromDateTimeOffset(now).InZone(zone);

@@ -8,7 +8,7 @@ namespace Campaigns.Storage;
 public sealed partial class SqliteCampaignStore
 {
     private const string ContactColumns =
-        "c.contact_id, c.first_name, c.last_name, c.phone, c.email, c.time_zone, c.external_id, c.fields, c.labels, c.channels, c.paused_until, c.archived, c.invalid_phone, c.failure_count";
+        "c.contact_id, c.first_name, c.last_name, c.phone, c.email, c.time_zone, c.external_id, c.fields, c.labels, c.channels, c.paused_until, c.archived, c.invalid_phone, c.failure_count, c.webchat_session";
 
     private static Contact ReadContact(SqliteDataReader reader) => new(
         reader.GetString(0),
@@ -24,7 +24,8 @@ public sealed partial class SqliteCampaignStore
         reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<ChannelKind, DateTimeOffset>>(reader.GetString(10), Json),
         reader.GetInt64(11) != 0,
         reader.GetInt64(12) != 0,
-        reader.GetInt32(13));
+        reader.GetInt32(13),
+        NullableString(reader, 14));
 
     // Most contacts have no channel statuses and many no fields: an empty collection skips the JSON reader (a fan-out reads millions).
     private static T ReadJson<T>(string json)

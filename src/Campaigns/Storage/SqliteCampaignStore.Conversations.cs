@@ -57,8 +57,8 @@ public sealed partial class SqliteCampaignStore
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels)
-            VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels)
+            INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels, webchat_session)
+            VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels, $ws)
             """;
         insert.Parameters.AddWithValue("$t", tenant.Value);
         insert.Parameters.AddWithValue("$c", contact.ContactId);
@@ -71,6 +71,7 @@ public sealed partial class SqliteCampaignStore
         insert.Parameters.AddWithValue("$fields", JsonSerializer.Serialize(contact.Fields, Json));
         insert.Parameters.AddWithValue("$labels", JsonSerializer.Serialize(contact.Labels, Json));
         insert.Parameters.AddWithValue("$channels", JsonSerializer.Serialize(contact.Channels, Json));
+        insert.Parameters.AddWithValue("$ws", Db(contact.WebchatSession));
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (contact, true);
@@ -82,7 +83,7 @@ public sealed partial class SqliteCampaignStore
         {
             ChannelKind.Sms => "c.phone",
             ChannelKind.Email => "c.email",
-            _ => "json_extract(c.fields, '$.webchatSession')",
+            _ => "c.webchat_session",
         };
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

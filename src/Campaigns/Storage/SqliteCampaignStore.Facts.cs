@@ -187,10 +187,10 @@ public sealed partial class SqliteCampaignStore
 
         // Only a message that left can be reported on, and a repeated report changes nothing.
         // INDEXED BY: without statistics SQLite would walk every fact of the tenant to find the message.
-        command.CommandText = """
+        command.CommandText = $"""
             UPDATE delivery_facts INDEXED BY delivery_facts_message SET status = $s, reason = $r, delivered_at = CASE WHEN $s = $delivered THEN $at ELSE delivered_at END
             WHERE tenant_id = $t AND message_id = $m AND status IN ($sent, $delivered, $failed) AND status <> $s
-            RETURNING contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers, campaign_id
+            RETURNING {FactColumns}, campaign_id
             """;
         command.Parameters.AddWithValue("$t", tenant.Value);
         command.Parameters.AddWithValue("$m", messageId);

@@ -97,36 +97,8 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <inheritdoc />
-    public async Task HoldAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, DateTimeOffset Until)> waits, CancellationToken cancellationToken = default)
-    {
-        if (waits.Count == 0)
-        {
-            return;
-        }
-
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = """
-            UPDATE delivery_facts SET status = $waiting, wait_until = $until
-            WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c AND status IN ($pending, $waiting)
-            """;
-        update.Parameters.AddWithValue("$t", tenant.Value);
-        update.Parameters.AddWithValue("$cmp", campaignId);
-        update.Parameters.AddWithValue("$pending", (int)DeliveryStatus.Pending);
-        update.Parameters.AddWithValue("$waiting", (int)DeliveryStatus.Waiting);
-        var contact = update.Parameters.Add("$c", SqliteType.Text);
-        var until = update.Parameters.Add("$until", SqliteType.Integer);
-        foreach (var (contactId, at) in waits)
-        {
-            contact.Value = contactId;
-            until.Value = ToUnixMs(at);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task HoldAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, DateTimeOffset Until)> waits, CancellationToken cancellationToken = default) =>
+        SetOpenFactsAsync(tenant, campaignId, DeliveryStatus.Waiting, "wait_until", SqliteType.Integer, waits.Select(w => (w.ContactId, (object)ToUnixMs(w.Until))).ToList(), cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<DeliveryFact>> ReleaseDueAsync(TenantId tenant, string campaignId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
@@ -181,9 +153,16 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <inheritdoc />
-    public async Task SkipPendingAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, string Reason)> skips, CancellationToken cancellationToken = default)
+    public Task SkipPendingAsync(TenantId tenant, string campaignId, IReadOnlyList<(string ContactId, string Reason)> skips, CancellationToken cancellationToken = default) =>
+        SetOpenFactsAsync(tenant, campaignId, DeliveryStatus.Skipped, "reason", SqliteType.Text, skips.Select(s => (s.ContactId, (object)s.Reason)).ToList(), cancellationToken);
+
+    /// <summary>
+    /// Moves each contact's fact that is still pending or waiting to <paramref name="status"/> and sets its
+    /// <paramref name="column"/>, in one transaction; a fact already sent or skipped is left as it is.
+    /// </summary>
+    private async Task SetOpenFactsAsync(TenantId tenant, string campaignId, DeliveryStatus status, string column, SqliteType type, List<(string ContactId, object Value)> values, CancellationToken cancellationToken)
     {
-        if (skips.Count == 0)
+        if (values.Count == 0)
         {
             return;
         }
@@ -192,21 +171,21 @@ public sealed partial class SqliteCampaignStore
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = """
-            UPDATE delivery_facts SET status = $skipped, reason = $r
+        update.CommandText = $"""
+            UPDATE delivery_facts SET status = $status, {column} = $v
             WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c AND status IN ($pending, $waiting)
             """;
         update.Parameters.AddWithValue("$t", tenant.Value);
         update.Parameters.AddWithValue("$cmp", campaignId);
-        update.Parameters.AddWithValue("$skipped", (int)DeliveryStatus.Skipped);
+        update.Parameters.AddWithValue("$status", (int)status);
         update.Parameters.AddWithValue("$pending", (int)DeliveryStatus.Pending);
         update.Parameters.AddWithValue("$waiting", (int)DeliveryStatus.Waiting);
         var contact = update.Parameters.Add("$c", SqliteType.Text);
-        var reason = update.Parameters.Add("$r", SqliteType.Text);
-        foreach (var (contactId, why) in skips)
+        var value = update.Parameters.Add("$v", type);
+        foreach (var (contactId, v) in values)
         {
             contact.Value = contactId;
-            reason.Value = why;
+            value.Value = v;
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 

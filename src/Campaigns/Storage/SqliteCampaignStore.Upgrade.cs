@@ -14,8 +14,26 @@ public sealed partial class SqliteCampaignStore
         ("contacts", "invalid_phone", "INTEGER NOT NULL DEFAULT 0"),
         ("contacts", "failure_count", "INTEGER NOT NULL DEFAULT 0"),
         ("import_members", "line", "INTEGER NOT NULL DEFAULT 0"),
+        ("contacts", "webchat_session", "TEXT"),
         ("delivery_facts", "invalid_steps", "TEXT"),
     ];
+
+    /// <summary>
+    /// Web-chat session ids were once kept as the custom field <c>webchatSession</c>, where contact reads,
+    /// audience members and merge fields showed them. They move to their own column (once; a no-op after),
+    /// and the session index is built on it. Runs after <see cref="AddMissingColumnsAsync"/>.
+    /// </summary>
+    private static async Task MoveWebchatSessionsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var move = connection.CreateCommand();
+        move.CommandText = """
+            UPDATE contacts SET webchat_session = json_extract(fields, '$.webchatSession'), fields = json_remove(fields, '$.webchatSession')
+            WHERE json_type(fields, '$.webchatSession') = 'text';
+            DROP INDEX IF EXISTS contacts_webchat;
+            CREATE INDEX IF NOT EXISTS contacts_webchat_session ON contacts (tenant_id, webchat_session) WHERE webchat_session IS NOT NULL;
+            """;
+        await move.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     private static async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {

@@ -59,6 +59,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
         await command.ExecuteNonQueryAsync(cancellationToken);
         await MigrateSchedulingAsync(connection, cancellationToken);
         await AddMissingColumnsAsync(connection, cancellationToken);
+        await MoveWebchatSessionsAsync(connection, cancellationToken);
         await InitializeReportingAsync(connection, cancellationToken);
     }
 
@@ -72,6 +73,7 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             first_name TEXT NOT NULL, last_name TEXT NOT NULL, phone TEXT, email TEXT, time_zone TEXT, external_id TEXT,
             fields TEXT NOT NULL, labels TEXT NOT NULL, channels TEXT NOT NULL, paused_until TEXT,
             archived INTEGER NOT NULL DEFAULT 0, invalid_phone INTEGER NOT NULL DEFAULT 0, failure_count INTEGER NOT NULL DEFAULT 0,
+            webchat_session TEXT,
             PRIMARY KEY (tenant_id, contact_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contacts_external_id ON contacts (tenant_id, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (tenant_id, phone) WHERE phone IS NOT NULL;
@@ -101,7 +103,6 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             PRIMARY KEY (tenant_id, campaign_id, contact_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS delivery_facts_message ON delivery_facts (tenant_id, message_id) WHERE message_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS delivery_facts_contact ON delivery_facts (tenant_id, contact_id, sent_at) WHERE sent_at IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS contacts_webchat ON contacts (tenant_id, json_extract(fields, '$.webchatSession'));
         CREATE TABLE IF NOT EXISTS due_work (grain_key TEXT NOT NULL PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
         """;
 

@@ -24,9 +24,7 @@ internal sealed class SqliteGrainStorage(SqliteCampaignStore store, IGrainStorag
         }
         else
         {
-            grainState.ETag = null;
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.RecordExists = false;
+            Reset(grainState);
         }
     }
 
@@ -60,6 +58,12 @@ internal sealed class SqliteGrainStorage(SqliteCampaignStore store, IGrainStorag
         command.Parameters.AddWithValue("$g", grainId.ToString());
         command.Parameters.AddWithValue("$n", stateName);
         await command.ExecuteNonQueryAsync();
+        Reset(grainState);
+    }
+
+    /// <summary>A grain with no stored record starts from its state type's default.</summary>
+    private static void Reset<T>(IGrainState<T> grainState)
+    {
         grainState.ETag = null;
         grainState.State = Activator.CreateInstance<T>();
         grainState.RecordExists = false;

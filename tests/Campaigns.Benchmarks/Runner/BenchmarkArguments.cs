@@ -18,7 +18,8 @@ internal sealed record BenchmarkArguments(string Scenario, int Size, string Outp
                  [--runs <R>] [--hangfire-size <N>] [--data <dir>]
                dotnet run -c Release --project tests/Campaigns.Benchmarks -- --bdn [BenchmarkDotNet arguments]
 
-          --scenario       fanout, import, replies, scheduling, reporting, or all (the implemented ones)
+          --scenario       fanout, import, reporting, replies, scheduling, or all (the implemented ones;
+                           reporting needs PostgreSQL: run `source <(bash .ci/services)` first)
           --size           recipients or rows per run (1,000,000 for the documented figures)
           --out            folder for results.md and results.json
           --runs           runs per figure; medians and spread are taken over them (default 3)

@@ -10,7 +10,7 @@ namespace Campaigns.Benchmarks.Scenarios;
 
 /// <summary>
 /// The second half of the reporting scenario: one send with <c>facts</c> delivery facts (and as many
-/// contacts), exported as CSV through <see cref="Reporting.CampaignExport.WriteCsvAsync"/> and summed up by
+/// contacts), exported as CSV through <c>CampaignExport.WriteCsvAsync</c> and summed up by
 /// <see cref="CampaignsClient.GetInsightsAsync"/>, with the memory the export adds.
 /// </summary>
 internal static class ReportingExport

@@ -28,6 +28,10 @@ public sealed class AdminAppBrowserTests : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = await TestServices.ChromiumAsync(), Headless = true, Args = ["--no-sandbox"] });
         _page = await _browser.NewPageAsync(new() { BaseURL = _address, AcceptDownloads = true });
+
+        // A loaded 2-core CI machine can take Chromium well past Playwright's 30 s default to start a page.
+        _page.SetDefaultTimeout(120_000);
+        _page.SetDefaultNavigationTimeout(120_000);
     }
 
     public async ValueTask DisposeAsync()
@@ -42,6 +46,14 @@ public sealed class AdminAppBrowserTests : IAsyncLifetime
     private async Task<List<string>> RowNamesAsync() =>
         [.. (await _page.Locator("table tbody tr td:first-child strong").AllInnerTextsAsync()).Select(t => t.Trim())];
 
+    /// <summary>Clicks and waits for the page it leads to, listening before the click so a quick navigation is not missed.</summary>
+    private async Task NavigateByAsync(Func<Task> click, string url)
+    {
+        var arrived = _page.WaitForURLAsync(url);
+        await click();
+        await arrived;
+    }
+
     [Fact]
     public async Task Staff_browse_the_sections_search_open_insights_and_download_the_export()
     {
@@ -55,20 +67,16 @@ public sealed class AdminAppBrowserTests : IAsyncLifetime
         Assert.Equal("1", (await Section("Introductory").Locator(".count").InnerTextAsync()).Trim());
         Assert.Equal(["Weekly check-in", "FAFSA reminder", "Welcome week"], await RowNamesAsync());
 
-        await Section("Upcoming").ClickAsync();
-        await _page.WaitForURLAsync("**category=upcoming**");
+        await NavigateByAsync(() => Section("Upcoming").ClickAsync(), "**category=upcoming**");
         Assert.Equal(["Weekly check-in", "FAFSA reminder"], await RowNamesAsync());
 
-        await Section("All").ClickAsync();
-        await _page.WaitForURLAsync("**category=all**");
+        await NavigateByAsync(() => Section("All").ClickAsync(), "**category=all**");
         await _page.GetByRole(AriaRole.Searchbox).FillAsync("deadline");
-        await _page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await _page.WaitForURLAsync("**search=deadline**");
+        await NavigateByAsync(() => _page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync(), "**search=deadline**");
         Assert.Equal(["FAFSA reminder"], await RowNamesAsync());
 
         await _page.GotoAsync("/");
-        await _page.Locator("table tbody tr", new() { HasTextString = "Welcome week" }).GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
-        await _page.WaitForURLAsync("**/campaigns/**");
+        await NavigateByAsync(() => _page.Locator("table tbody tr", new() { HasTextString = "Welcome week" }).GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync(), "**/campaigns/**");
         var insights = await _page.Locator("body").InnerTextAsync();
         Assert.Contains("Welcome week", insights, StringComparison.Ordinal);
         Assert.Contains("Engagement", insights, StringComparison.Ordinal);

@@ -6,22 +6,16 @@ using Microsoft.Extensions.Time.Testing;
 namespace Campaigns.Tests.Api;
 
 /// <summary>The admin sample's campaigns page and insights page over the seeded demo tenant.</summary>
-public sealed partial class AdminPageTests : IAsyncLifetime
+public sealed partial class AdminPageTests : ApiTestHost
 {
-    private readonly AdminAppFactory _app = new() { Clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero)) };
-    private HttpClient _http = null!;
-
-    public ValueTask InitializeAsync()
+    public AdminPageTests()
+        : base(new AdminAppFactory { Clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero)) })
     {
-        _http = _app.CreateClient();
-        return ValueTask.CompletedTask;
     }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task<string> Page(string path, HttpStatusCode expected = HttpStatusCode.OK)
     {
-        var response = await _http.GetAsync(path);
+        var response = await Http.GetAsync(path);
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         return await response.Content.ReadAsStringAsync();
@@ -31,7 +25,7 @@ public sealed partial class AdminPageTests : IAsyncLifetime
     public async Task The_campaigns_page_shows_sections_with_counts_search_sorting_intros_and_links_to_insights_and_export()
     {
         var html = await Page("/");
-        var list = await _app.Campaigns.ListCampaignsAsync(TenantId.Parse("demo"), new CampaignListQuery());
+        var list = await App.Campaigns.ListCampaignsAsync(TenantId.Parse("demo"), new CampaignListQuery());
 
         // Every section the list shows, with the list's own counts; the table's rows link to insights and export.
         Assert.Contains($"All <span class=\"count\">{list.Counts.All}</span>", html, StringComparison.Ordinal);
@@ -66,7 +60,7 @@ public sealed partial class AdminPageTests : IAsyncLifetime
     [Fact]
     public async Task The_insights_page_shows_a_sends_figures_questions_and_its_csv_link()
     {
-        var list = await _app.Campaigns.ListCampaignsAsync(TenantId.Parse("demo"), new CampaignListQuery(Search: "welcome week"));
+        var list = await App.Campaigns.ListCampaignsAsync(TenantId.Parse("demo"), new CampaignListQuery(Search: "welcome week"));
         var id = Assert.Single(list.Items).CampaignId;
 
         var html = await Page($"/campaigns/{id}");

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Campaigns.Channels;
 using Campaigns.Channels.Dev;
@@ -11,21 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Campaigns.Tests.Api;
 
 /// <summary>Black-box tests of the audience routes of API.md and the contact routes of docs/contacts.md.</summary>
-public sealed class ContactAndAudienceApiTests : IAsyncLifetime
+public sealed class ContactAndAudienceApiTests : ApiTestHost
 {
-    private readonly AdminAppFactory _app = new();
-    private HttpClient _http = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _http = _app.CreateClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
-
     private const string Students = """
         phone,first_name,last_name,email,cohort
         2025550101,Ada,Lovelace,ada@example.edu,2027
@@ -34,23 +20,14 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
         2025550104,Edsger,Dijkstra,edsger@example.edu,2027
         """;
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {expected}, got {response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
-
     // Sending hours open all day: these tests run on the real clock at any hour.
     private async Task<string> Tenant(string tenant, string csv = Students, string? label = null)
     {
-        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", new { displayName = "Uni " + tenant, timeZone = "America/New_York", sendingHours = new { start = "00:00", end = "24:00" } }), HttpStatusCode.Created);
-        var query = label is null ? string.Empty : $"?label={Uri.EscapeDataString(label)}";
-        return (await Json(await _http.PostAsync($"/api/v1/tenants/{tenant}/contacts/imports{query}", new StringContent(csv, Encoding.UTF8, "text/csv")), HttpStatusCode.OK))
-            .GetProperty("importId").GetString()!;
+        await CreateTenant(tenant, allDay: true);
+        return await Import(tenant, csv, label);
     }
 
-    private Task<HttpResponseMessage> PostAudience(string tenant, object body) => _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/audiences", body);
+    private Task<HttpResponseMessage> PostAudience(string tenant, object body) => Http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/audiences", body);
 
     private async Task<string> Audience(string tenant, string name, params object[] rules) =>
         (await Json(await PostAudience(tenant, new { name, rules }), HttpStatusCode.Created)).GetProperty("audienceId").GetString()!;
@@ -67,7 +44,7 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
         var audienceId = created.GetProperty("audienceId").GetString()!;
         Assert.EndsWith($"/audiences/{audienceId}", response.Headers.Location!.ToString(), StringComparison.Ordinal);
 
-        var all = await Json(await _http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members"), HttpStatusCode.OK);
+        var all = await Json(await Http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members"), HttpStatusCode.OK);
         Assert.Equal(2, all.GetProperty("total").GetInt32());
         Assert.Equal(["Ada", "Edsger"], FirstNames(all).Order(StringComparer.Ordinal));
         var ada = all.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("firstName").GetString() == "Ada");
@@ -75,17 +52,17 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
             (ada.GetProperty("lastName").GetString(), ada.GetProperty("phone").GetString(), ada.GetProperty("email").GetString(), ada.GetProperty("channels").GetProperty("sms").GetString()));
         Assert.StartsWith("ct_", ada.GetProperty("contactId").GetString(), StringComparison.Ordinal);
 
-        var first = await Json(await _http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=1&pageSize=1"), HttpStatusCode.OK);
-        var second = await Json(await _http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=2&pageSize=1"), HttpStatusCode.OK);
-        var third = await Json(await _http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=3&pageSize=1"), HttpStatusCode.OK);
+        var first = await Json(await Http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=1&pageSize=1"), HttpStatusCode.OK);
+        var second = await Json(await Http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=2&pageSize=1"), HttpStatusCode.OK);
+        var third = await Json(await Http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}/members?page=3&pageSize=1"), HttpStatusCode.OK);
         Assert.Equal(FirstNames(all), FirstNames(first).Concat(FirstNames(second)));
         Assert.Equal((2, 0), (third.GetProperty("total").GetInt32(), third.GetProperty("items").GetArrayLength()));
 
-        var read = await Json(await _http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}"), HttpStatusCode.OK);
+        var read = await Json(await Http.GetAsync($"/api/v1/tenants/aud-a/audiences/{audienceId}"), HttpStatusCode.OK);
         Assert.Equal("2027 with email", read.GetProperty("name").GetString());
         Assert.Equal(["cohort is 2027", "email exists "], read.GetProperty("rules").EnumerateArray()
             .Select(r => $"{r.GetProperty("field").GetString()} {r.GetProperty("op").GetString()} {(r.TryGetProperty("value", out var v) ? v.GetString() : null)}"));
-        var list = await Json(await _http.GetAsync("/api/v1/tenants/aud-a/audiences"), HttpStatusCode.OK);
+        var list = await Json(await Http.GetAsync("/api/v1/tenants/aud-a/audiences"), HttpStatusCode.OK);
         Assert.Equal([audienceId], list.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("audienceId").GetString()));
     }
 
@@ -109,7 +86,7 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
         Assert.Equal(
             ["name", "rules[1].op", "rules[2].field", "rules[3].value", "rules[4].value"],
             problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/aud-b/audiences"), HttpStatusCode.OK)).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await Json(await Http.GetAsync("/api/v1/tenants/aud-b/audiences"), HttpStatusCode.OK)).GetProperty("items").GetArrayLength());
 
         await Audience("aud-b", "Everyone");
         var duplicate = await Json(await PostAudience("aud-b", new { name = "EVERYONE", rules = Array.Empty<object>() }), HttpStatusCode.BadRequest);
@@ -125,12 +102,12 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
         await Tenant("aud-d");
         var audienceId = await Audience("aud-c", "Everyone");
 
-        var bad = await Json(await _http.GetAsync($"/api/v1/tenants/aud-c/audiences/{audienceId}/members?page=0&pageSize=501"), HttpStatusCode.BadRequest);
+        var bad = await Json(await Http.GetAsync($"/api/v1/tenants/aud-c/audiences/{audienceId}/members?page=0&pageSize=501"), HttpStatusCode.BadRequest);
         Assert.Equal(["page", "pageSize"], bad.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/v1/tenants/aud-c/audiences/aud_missing/members")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/v1/tenants/aud-d/audiences/{audienceId}/members")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/v1/tenants/aud-d/audiences/{audienceId}")).StatusCode);
-        Assert.Equal(4, (await Json(await _http.GetAsync($"/api/v1/tenants/aud-c/audiences/{audienceId}/members"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/tenants/aud-c/audiences/aud_missing/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/tenants/aud-d/audiences/{audienceId}/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/tenants/aud-d/audiences/{audienceId}")).StatusCode);
+        Assert.Equal(4, (await Json(await Http.GetAsync($"/api/v1/tenants/aud-c/audiences/{audienceId}/members"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -139,25 +116,20 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
         await Tenant("aud-e");
         await Tenant("aud-f");
         var audienceId = await Audience("aud-e", "Class of 2027", new { field = "cohort", op = "is", value = "2027" });
-        var scriptId = (await Json(await _http.PostAsJsonAsync("/api/v1/tenants/aud-e/scripts", new
-        {
-            name = "Hello",
-            description = "",
-            steps = new object[] { new { id = "hi", kind = "message", text = "Hi {{firstName}}" } },
-        }), HttpStatusCode.Created)).GetProperty("scriptId").GetString()!;
+        var scriptId = await Script("aud-e", "Hello", new { id = "hi", kind = "message", text = "Hi {{firstName}}" });
 
         object Body(string audience) => new { name = "To 2027", description = "", scriptId, channel = "sms", recipients = new { audienceId = audience }, schedule = new { kind = "now" } };
-        var campaignId = (await Json(await _http.PostAsJsonAsync("/api/v1/tenants/aud-e/campaigns", Body(audienceId)), HttpStatusCode.Created)).GetProperty("campaignId").GetString()!;
+        var campaignId = (await Json(await Http.PostAsJsonAsync("/api/v1/tenants/aud-e/campaigns", Body(audienceId)), HttpStatusCode.Created)).GetProperty("campaignId").GetString()!;
 
-        var outbox = _app.Services.GetRequiredService<DevOutbox>();
+        var outbox = App.Services.GetRequiredService<DevOutbox>();
         await outbox.WaitAsync(m => m.Count(x => x.CampaignId == campaignId) >= 3, Timeout);
         Assert.Equal(["Hi Ada", "Hi Alan", "Hi Edsger"], outbox.Messages.Where(m => m.CampaignId == campaignId).Select(m => m.Text).Order(StringComparer.Ordinal));
-        var detail = await Json(await _http.GetAsync($"/api/v1/tenants/aud-e/campaigns/{campaignId}"), HttpStatusCode.OK);
+        var detail = await Json(await Http.GetAsync($"/api/v1/tenants/aud-e/campaigns/{campaignId}"), HttpStatusCode.OK);
         Assert.Equal(audienceId, detail.GetProperty("recipients").GetProperty("audienceId").GetString());
 
-        var unknown = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/aud-e/campaigns", Body("aud_missing")), HttpStatusCode.BadRequest);
+        var unknown = await Json(await Http.PostAsJsonAsync("/api/v1/tenants/aud-e/campaigns", Body("aud_missing")), HttpStatusCode.BadRequest);
         Assert.Equal(["recipients.audienceId"], unknown.GetProperty("errors").EnumerateObject().Select(p => p.Name));
-        var foreign = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/aud-f/campaigns", Body(audienceId)), HttpStatusCode.BadRequest);
+        var foreign = await Json(await Http.PostAsJsonAsync("/api/v1/tenants/aud-f/campaigns", Body(audienceId)), HttpStatusCode.BadRequest);
         Assert.True(foreign.GetProperty("errors").TryGetProperty("recipients.audienceId", out _));
     }
 
@@ -166,32 +138,32 @@ public sealed class ContactAndAudienceApiTests : IAsyncLifetime
     {
         var importId = await Tenant("aud-g", label: "fall 2026");
         await Tenant("aud-h");
-        var members = await Json(await _http.GetAsync($"/api/v1/tenants/aud-g/audiences/{await Audience("aud-g", "Ada", new { field = "firstName", op = "is", value = "ada" })}/members"), HttpStatusCode.OK);
+        var members = await Json(await Http.GetAsync($"/api/v1/tenants/aud-g/audiences/{await Audience("aud-g", "Ada", new { field = "firstName", op = "is", value = "ada" })}/members"), HttpStatusCode.OK);
         var contactId = members.GetProperty("items")[0].GetProperty("contactId").GetString()!;
 
-        var archived = await Json(await _http.PostAsync($"/api/v1/tenants/aud-g/contacts/{contactId}/archive", null), HttpStatusCode.OK);
+        var archived = await Json(await Http.PostAsync($"/api/v1/tenants/aud-g/contacts/{contactId}/archive", null), HttpStatusCode.OK);
         Assert.True(archived.GetProperty("archived").GetBoolean());
-        Assert.True((await Json(await _http.GetAsync($"/api/v1/tenants/aud-g/contacts/{contactId}"), HttpStatusCode.OK)).GetProperty("archived").GetBoolean());
-        var back = await Json(await _http.PostAsync($"/api/v1/tenants/aud-g/contacts/{contactId}/unarchive", null), HttpStatusCode.OK);
+        Assert.True((await Json(await Http.GetAsync($"/api/v1/tenants/aud-g/contacts/{contactId}"), HttpStatusCode.OK)).GetProperty("archived").GetBoolean());
+        var back = await Json(await Http.PostAsync($"/api/v1/tenants/aud-g/contacts/{contactId}/unarchive", null), HttpStatusCode.OK);
         Assert.False(back.GetProperty("archived").GetBoolean());
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync($"/api/v1/tenants/aud-h/contacts/{contactId}/archive", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync("/api/v1/tenants/aud-g/contacts/ct_missing/archive", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.PostAsync($"/api/v1/tenants/aud-h/contacts/{contactId}/archive", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.PostAsync("/api/v1/tenants/aud-g/contacts/ct_missing/archive", null)).StatusCode);
 
         // A pause shows with its end; once the end has passed the channel reads opted in again.
-        var store = _app.Services.GetRequiredService<ICampaignStore>();
+        var store = App.Services.GetRequiredService<ICampaignStore>();
         var until = DateTimeOffset.UtcNow.AddDays(14);
         await store.SetChannelStatusAsync(global::Campaigns.TenantId.Parse("aud-g"), contactId, ChannelKind.Sms, ChannelStatus.Paused, until);
         await store.SetChannelStatusAsync(global::Campaigns.TenantId.Parse("aud-g"), contactId, ChannelKind.Email, ChannelStatus.Paused, DateTimeOffset.UtcNow.AddMinutes(-1));
-        var contact = await Json(await _http.GetAsync($"/api/v1/tenants/aud-g/contacts/{contactId}"), HttpStatusCode.OK);
+        var contact = await Json(await Http.GetAsync($"/api/v1/tenants/aud-g/contacts/{contactId}"), HttpStatusCode.OK);
         Assert.Equal(("paused", "optedIn", "optedIn"),
             (contact.GetProperty("channels").GetProperty("sms").GetString(), contact.GetProperty("channels").GetProperty("email").GetString(), contact.GetProperty("channels").GetProperty("webchat").GetString()));
         Assert.Equal(until.ToUnixTimeMilliseconds(), contact.GetProperty("pausedUntil").GetProperty("sms").GetDateTimeOffset().ToUnixTimeMilliseconds());
         Assert.False(contact.GetProperty("pausedUntil").TryGetProperty("email", out _));
         Assert.Equal(["fall 2026"], contact.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
 
-        var import = await Json(await _http.GetAsync($"/api/v1/tenants/aud-g/contacts/imports/{importId}"), HttpStatusCode.OK);
+        var import = await Json(await Http.GetAsync($"/api/v1/tenants/aud-g/contacts/imports/{importId}"), HttpStatusCode.OK);
         Assert.Equal(("fall 2026", 4, 0, 0),
             (import.GetProperty("label").GetString(), import.GetProperty("created").GetInt32(), import.GetProperty("updated").GetInt32(), import.GetProperty("skipped").GetInt32()));
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/v1/tenants/aud-h/contacts/imports/{importId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/api/v1/tenants/aud-h/contacts/imports/{importId}")).StatusCode);
     }
 }

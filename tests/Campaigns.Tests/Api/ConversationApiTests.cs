@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Campaigns.Conversations;
 using Campaigns.Storage;
@@ -15,41 +14,26 @@ namespace Campaigns.Tests.Api;
 /// played through <c>POST /dev/inbound</c>, figures read from <c>GET /campaigns</c>, and the
 /// delivery facts read back from the store.
 /// </summary>
-public sealed class ConversationApiTests : IAsyncLifetime
+public sealed class ConversationApiTests : ApiTestHost
 {
     private const string Ada = "+12025550143";
     private const string Grace = "+12025550178";
     private const string Alan = "+12025550121";
-    private const string ThreeContacts = "phone,first_name,last_name,major\n(202) 555-0143,Ada,Lovelace,Maths\n+1 202 555 0178,Grace,Hopper,CS\n2025550121,Alan,Turing,Philosophy\n";
     private const string Day = "Great! Which day?\n1) Monday\n2) Tuesday";
 
-    private readonly FakeTimeProvider _clock = new(CampaignsTestCluster.Epoch);
-    private readonly AdminAppFactory _app;
-    private HttpClient _http = null!;
-
-    public ConversationApiTests() => _app = new AdminAppFactory { Clock = _clock };
-
-    public ValueTask InitializeAsync()
+    public ConversationApiTests()
+        : base(new AdminAppFactory { Clock = new FakeTimeProvider(CampaignsTestCluster.Epoch) })
     {
-        _http = _app.CreateClient();
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"Expected {expected}, got {response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private FakeTimeProvider Clock => App.Clock!;
 
     /// <summary>A tenant with three contacts and the three-question orientation script; returns the import and script ids.</summary>
-    private async Task<(string ImportId, string ScriptId)> SeedAsync(string tenant, object? settings = null)
+    private async Task<(string ImportId, string ScriptId)> SeedAsync(string tenant)
     {
-        await Json(await _http.PutAsJsonAsync($"/api/v1/tenants/{tenant}", settings ?? new { displayName = "Uni " + tenant, timeZone = "America/New_York" }), HttpStatusCode.Created);
-        var import = await Json(await _http.PostAsync($"/api/v1/tenants/{tenant}/contacts/imports", new StringContent(ThreeContacts, Encoding.UTF8, "text/csv")), HttpStatusCode.OK);
-        var script = await Json(await _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/scripts", new
+        await CreateTenant(tenant);
+        var importId = await Import(tenant, ThreeContacts);
+        var script = await Json(await Http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/scripts", new
         {
             name = "Orientation",
             description = "Who is coming, and when",
@@ -62,17 +46,13 @@ public sealed class ConversationApiTests : IAsyncLifetime
             },
         }), HttpStatusCode.Created);
         Assert.Equal("interactive", script.GetProperty("type").GetString());
-        return (import.GetProperty("importId").GetString()!, script.GetProperty("scriptId").GetString()!);
+        return (importId, script.GetProperty("scriptId").GetString()!);
     }
-
-    private async Task<string> ScriptAsync(string tenant, params object[] steps) =>
-        (await Json(await _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/scripts", new { name = "Card", description = "", steps }), HttpStatusCode.Created))
-        .GetProperty("scriptId").GetString()!;
 
     /// <summary>Creates a campaign sent now and reads it back, which orders after its only page: every fact is written.</summary>
     private async Task<string> SendAsync(string tenant, string name, string scriptId, string importId, int? durationHours = null, int? reminderAfterHours = null)
     {
-        var created = await Json(await _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/campaigns", new
+        var created = await Json(await Http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/campaigns", new
         {
             name,
             description = "",
@@ -84,31 +64,31 @@ public sealed class ConversationApiTests : IAsyncLifetime
             reminderAfterHours,
         }), HttpStatusCode.Created);
         var campaignId = created.GetProperty("campaignId").GetString()!;
-        var detail = await Json(await _http.GetAsync($"/api/v1/tenants/{tenant}/campaigns/{campaignId}"), HttpStatusCode.OK);
+        var detail = await Json(await Http.GetAsync($"/api/v1/tenants/{tenant}/campaigns/{campaignId}"), HttpStatusCode.OK);
         Assert.Equal("sent", detail.GetProperty("status").GetString());
         return campaignId;
     }
 
     private async Task<JsonElement> Inbound(string tenant, string from, string text, string channel = "sms") =>
-        await Json(await _http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/dev/inbound", new { channel, from, text }), HttpStatusCode.OK);
+        await Json(await Http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/dev/inbound", new { channel, from, text }), HttpStatusCode.OK);
 
     private static string Outcome(JsonElement inbound) => inbound.GetProperty("outcome").GetString()!;
 
     private async Task<List<string>> Texts(string tenant, string address) =>
-        (await Json(await _http.GetAsync($"/api/v1/tenants/{tenant}/dev/outbox?address={Uri.EscapeDataString(address)}"), HttpStatusCode.OK))
+        (await Json(await Http.GetAsync($"/api/v1/tenants/{tenant}/dev/outbox?address={Uri.EscapeDataString(address)}"), HttpStatusCode.OK))
         .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()!).ToList();
 
     private async Task<JsonElement> Row(string tenant, string campaignId, string category = "all") =>
-        (await Json(await _http.GetAsync($"/api/v1/tenants/{tenant}/campaigns?category={category}"), HttpStatusCode.OK))
+        (await Json(await Http.GetAsync($"/api/v1/tenants/{tenant}/campaigns?category={category}"), HttpStatusCode.OK))
         .GetProperty("items").EnumerateArray().Single(r => r.GetProperty("campaignId").GetString() == campaignId);
 
     private async Task<string> SmsStatus(string tenant, string contactId) =>
-        (await Json(await _http.GetAsync($"/api/v1/tenants/{tenant}/contacts/{contactId}"), HttpStatusCode.OK)).GetProperty("channels").GetProperty("sms").GetString()!;
+        (await Json(await Http.GetAsync($"/api/v1/tenants/{tenant}/contacts/{contactId}"), HttpStatusCode.OK)).GetProperty("channels").GetProperty("sms").GetString()!;
 
     private async Task<Dictionary<string, DeliveryFact>> Facts(string tenant, string campaignId)
     {
         var facts = new Dictionary<string, DeliveryFact>(StringComparer.Ordinal);
-        await foreach (var fact in _app.Services.GetRequiredService<ICampaignStore>().ReadFactsAsync(TenantId.Parse(tenant), campaignId))
+        await foreach (var fact in App.Services.GetRequiredService<ICampaignStore>().ReadFactsAsync(TenantId.Parse(tenant), campaignId))
         {
             facts[fact.Address!] = fact;
         }
@@ -121,7 +101,7 @@ public sealed class ConversationApiTests : IAsyncLifetime
     {
         var (importId, scriptId) = await SeedAsync("conv-a");
         var campaignId = await SendAsync("conv-a", "Orientation", scriptId, importId);
-        _clock.Advance(TimeSpan.FromMinutes(5));
+        Clock.Advance(TimeSpan.FromMinutes(5));
 
         var yes = await Inbound("conv-a", "(202) 555-0143", "Yes!");
         Assert.Equal(("answered", campaignId, "coming", "yes"), (Outcome(yes), yes.GetProperty("campaignId").GetString(), yes.GetProperty("stepId").GetString(), yes.GetProperty("answer").GetString()));
@@ -197,12 +177,12 @@ public sealed class ConversationApiTests : IAsyncLifetime
         Assert.True((await Facts("conv-c", campaignId))[Grace] is { Paused: true, OptedOut: false, Answers: null, Responded: true });
         Assert.Equal(1.0 / 3, (await Row("conv-c", campaignId)).GetProperty("engagement").GetDouble(), 10);
 
-        _clock.Advance(TimeSpan.FromDays(14));
+        Clock.Advance(TimeSpan.FromDays(14));
 
         // The resume is further out than the scheduler arms timers for: the sweep finds it in the store.
         // Sweeping here waits for that wake, so the read below cannot overtake it.
-        await _app.Services.GetRequiredService<global::Campaigns.Scheduling.DueWorkScheduler>().SweepAsync();
-        Assert.Empty((await _app.Campaigns.GetConversationAsync(TenantId.Parse("conv-c"), contactId)).PausedUntil);
+        await App.Services.GetRequiredService<global::Campaigns.Scheduling.DueWorkScheduler>().SweepAsync();
+        Assert.Empty((await App.Campaigns.GetConversationAsync(TenantId.Parse("conv-c"), contactId)).PausedUntil);
         Assert.Equal("optedIn", await SmsStatus("conv-c", contactId));
     }
 
@@ -211,10 +191,10 @@ public sealed class ConversationApiTests : IAsyncLifetime
     {
         var (importId, scriptId) = await SeedAsync("conv-d");
         var campaignId = await SendAsync("conv-d", "Quick poll", scriptId, importId, durationHours: 1);
-        var detail = await Json(await _http.GetAsync($"/api/v1/tenants/conv-d/campaigns/{campaignId}"), HttpStatusCode.OK);
+        var detail = await Json(await Http.GetAsync($"/api/v1/tenants/conv-d/campaigns/{campaignId}"), HttpStatusCode.OK);
         Assert.Equal(1, detail.GetProperty("durationHours").GetInt32());
 
-        _clock.Advance(TimeSpan.FromHours(1));
+        Clock.Advance(TimeSpan.FromHours(1));
         var late = await Inbound("conv-d", Ada, "yes");
         Assert.Equal("notRouted", Outcome(late));
         Assert.Equal(JsonValueKind.Null, late.GetProperty("campaignId").ValueKind);
@@ -229,12 +209,12 @@ public sealed class ConversationApiTests : IAsyncLifetime
     public async Task With_two_campaigns_open_a_reply_goes_to_the_latest_and_then_to_the_one_still_open()
     {
         var (importId, orientation) = await SeedAsync("conv-e");
-        var card = await ScriptAsync("conv-e", new { id = "card", kind = "yesNo", text = "Did you get your ID card?" });
-        var nudge = await ScriptAsync("conv-e", new { id = "note", kind = "message", text = "The library opens at 8." });
+        var card = await Script("conv-e", "Card", new { id = "card", kind = "yesNo", text = "Did you get your ID card?" });
+        var nudge = await Script("conv-e", "Card", new { id = "note", kind = "message", text = "The library opens at 8." });
         var first = await SendAsync("conv-e", "Orientation", orientation, importId, durationHours: 72);
-        _clock.Advance(TimeSpan.FromHours(1));
+        Clock.Advance(TimeSpan.FromHours(1));
         var second = await SendAsync("conv-e", "ID card", card, importId, durationHours: 2);
-        _clock.Advance(TimeSpan.FromMinutes(30));
+        Clock.Advance(TimeSpan.FromMinutes(30));
         await SendAsync("conv-e", "Library", nudge, importId);
 
         // The latest interactive campaign takes the reply; the nudge after it takes none.
@@ -243,7 +223,7 @@ public sealed class ConversationApiTests : IAsyncLifetime
         Assert.Equal("notRouted", Outcome(await Inbound("conv-e", Ada, "yes")));
 
         // Once the card campaign expires, replies go back to orientation, still open.
-        _clock.Advance(TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromHours(2));
         var toOrientation = await Inbound("conv-e", Ada, "No");
         Assert.Equal(("answered", first, "coming", "no"), (Outcome(toOrientation), toOrientation.GetProperty("campaignId").GetString(), toOrientation.GetProperty("stepId").GetString(), toOrientation.GetProperty("answer").GetString()));
         Assert.Equal("answered", Outcome(await Inbound("conv-e", Ada, "My shift at work")));
@@ -261,7 +241,7 @@ public sealed class ConversationApiTests : IAsyncLifetime
     public async Task Intro_scripts_greet_web_chat_visitors_and_unknown_numbers_and_have_introductory_rows()
     {
         var (_, scriptId) = await SeedAsync("conv-f");
-        await Json(await _http.PutAsJsonAsync("/api/v1/tenants/conv-f", new
+        await Json(await Http.PutAsJsonAsync("/api/v1/tenants/conv-f", new
         {
             displayName = "Uni conv-f",
             timeZone = "America/New_York",
@@ -269,7 +249,7 @@ public sealed class ConversationApiTests : IAsyncLifetime
             introScripts = new { webchat = scriptId, openBotSms = scriptId },
         }), HttpStatusCode.OK);
 
-        var session = await Json(await _http.PostAsync("/api/v1/tenants/conv-f/dev/webchat/sessions", null), HttpStatusCode.Created);
+        var session = await Json(await Http.PostAsync("/api/v1/tenants/conv-f/dev/webchat/sessions", null), HttpStatusCode.Created);
         var sessionId = session.GetProperty("sessionId").GetString()!;
         Assert.Equal(["Hi , are you coming to orientation?"], await Texts("conv-f", sessionId));
         Assert.Equal("answered", Outcome(await Inbound("conv-f", sessionId, "sure", channel: "webchat")));
@@ -279,25 +259,25 @@ public sealed class ConversationApiTests : IAsyncLifetime
         Assert.Equal(("introduced", $"intro-openBotSms-{scriptId}"), (Outcome(unknown), unknown.GetProperty("campaignId").GetString()));
         Assert.Equal(["Hi , are you coming to orientation?"], await Texts("conv-f", "+12025550199"));
 
-        var list = await Json(await _http.GetAsync("/api/v1/tenants/conv-f/campaigns?category=introductory"), HttpStatusCode.OK);
+        var list = await Json(await Http.GetAsync("/api/v1/tenants/conv-f/campaigns?category=introductory"), HttpStatusCode.OK);
         Assert.True(list.GetProperty("showIntroductory").GetBoolean());
         var rows = list.GetProperty("items").EnumerateArray().ToDictionary(r => r.GetProperty("campaignId").GetString()!, r => (r.GetProperty("sent").GetInt32(), r.GetProperty("engagement").GetDouble()));
         Assert.Equal(new Dictionary<string, (int, double)> { [$"intro-webchat-{scriptId}"] = (1, 1.0), [$"intro-openBotSms-{scriptId}"] = (1, 0.0) }, rows);
-        Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/conv-f/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await Json(await Http.GetAsync("/api/v1/tenants/conv-f/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
     }
 
     [Fact]
     public async Task Bad_inbound_messages_and_reminders_are_refused_naming_every_problem()
     {
         var (importId, scriptId) = await SeedAsync("conv-g");
-        var empty = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/conv-g/dev/inbound", new { channel = "fax" }), HttpStatusCode.BadRequest);
+        var empty = await Json(await Http.PostAsJsonAsync("/api/v1/tenants/conv-g/dev/inbound", new { channel = "fax" }), HttpStatusCode.BadRequest);
         Assert.Equal(["channel", "from", "text"], empty.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        var badPhone = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/conv-g/dev/inbound", new { channel = "sms", from = "12", text = "yes" }), HttpStatusCode.BadRequest);
+        var badPhone = await Json(await Http.PostAsJsonAsync("/api/v1/tenants/conv-g/dev/inbound", new { channel = "sms", from = "12", text = "yes" }), HttpStatusCode.BadRequest);
         Assert.Equal(["'12' is not a valid phone number."], badPhone.GetProperty("errors").GetProperty("from").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("unknownSender", Outcome(await Inbound("conv-g", "+12025550199", "hello")));
 
-        var nudge = await ScriptAsync("conv-g", new { id = "note", kind = "message", text = "The library opens at 8." });
-        var bad = await Json(await _http.PostAsJsonAsync("/api/v1/tenants/conv-g/campaigns", new
+        var nudge = await Script("conv-g", "Card", new { id = "note", kind = "message", text = "The library opens at 8." });
+        var bad = await Json(await Http.PostAsJsonAsync("/api/v1/tenants/conv-g/campaigns", new
         {
             name = "Late",
             scriptId = nudge,
@@ -310,10 +290,10 @@ public sealed class ConversationApiTests : IAsyncLifetime
         Assert.Equal(
             ["A reminder goes 1 hour or more after the send and before the campaign's 24 hours are over.", "The script asks nothing, so there is no unanswered question to remind contacts of."],
             bad.GetProperty("errors").GetProperty("reminderAfterHours").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(0, (await Json(await _http.GetAsync("/api/v1/tenants/conv-g/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await Json(await Http.GetAsync("/api/v1/tenants/conv-g/campaigns"), HttpStatusCode.OK)).GetProperty("total").GetInt32());
 
         var campaignId = await SendAsync("conv-g", "Orientation", scriptId, importId, durationHours: 48, reminderAfterHours: 24);
-        var detail = await Json(await _http.GetAsync($"/api/v1/tenants/conv-g/campaigns/{campaignId}"), HttpStatusCode.OK);
+        var detail = await Json(await Http.GetAsync($"/api/v1/tenants/conv-g/campaigns/{campaignId}"), HttpStatusCode.OK);
         Assert.Equal(24, detail.GetProperty("reminderAfterHours").GetInt32());
     }
 }

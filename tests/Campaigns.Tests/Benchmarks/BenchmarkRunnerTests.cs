@@ -56,6 +56,22 @@ public sealed class BenchmarkRunnerTests
     }
 
     [Fact]
+    public void A_planned_name_that_gets_implemented_is_run_not_refused()
+    {
+        var replies = new NamedScenario("replies");
+
+        Assert.Equal([replies], ScenarioCatalog.Select("replies", [replies]).Scenarios);
+        Assert.Equal([replies], ScenarioCatalog.Select("all", [replies]).Scenarios);
+    }
+
+    private sealed record NamedScenario(string Name) : IScenario
+    {
+        public string Description => "test";
+
+        public Task<ScenarioResult> RunAsync(ScenarioContext context, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void Medians_and_spread_are_taken_over_the_runs()
     {
         var samples = new Measurements();

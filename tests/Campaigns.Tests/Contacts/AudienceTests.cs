@@ -1,30 +1,19 @@
 using System.Text;
 using Campaigns.Contacts;
-using Campaigns.Storage;
 using Campaigns.Tests.Support;
 using Campaigns.Validation;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Contacts;
 
 /// <summary>Audience rules: validation naming every bad rule, and evaluation in the store over real contacts.</summary>
-public sealed class AudienceTests : IAsyncLifetime
+public sealed class AudienceTests : ContactStoreHost
 {
     private static readonly TenantId Tenant = TenantId.Parse("audiences");
     private static readonly TenantId Other = TenantId.Parse("other-tenant");
-    private readonly TempDirectory _dir = new();
-    private SqliteCampaignStore _store = null!;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _store = new SqliteCampaignStore(Path.Combine(_dir.Path, "campaigns.db"));
-        await _store.InitializeAsync();
-        var importer = new ContactImporter(_store, new FakeTimeProvider(CampaignsTestCluster.Epoch));
-        async Task Import(TenantId tenant, string csv, string? label)
-        {
-            var result = await importer.ImportAsync(tenant, "US", new MemoryStream(Encoding.UTF8.GetBytes(csv)), label, TestContext.Current.CancellationToken);
-            Assert.Empty(result.Errors);
-        }
+        await base.InitializeAsync();
+        async Task Import(TenantId tenant, string csv, string? label) => Assert.Empty((await ImportAsync(tenant, csv, label)).Errors);
 
         const string Header = "phone,first_name,last_name,email,time_zone,cohort,major\n";
         await Import(Tenant, Header + "2015550101,Ada,Lovelace,ada@example.org,Europe/London,2027,Mathematics\n2015550102,Grace,Hopper,grace@navy.mil,America/New_York,2026,Computer Science\n", "Fall");
@@ -35,22 +24,14 @@ public sealed class AudienceTests : IAsyncLifetime
         await Import(Other, Header + "2015550101,Ada,Lovelace,ada@example.org,Europe/London,2027,Mathematics\n", "Fall");
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static Audience Build(params (string? Field, string? Op, string? Value)[] rules) =>
         AudienceValidator.Validate("aud_test", new AudienceDraft("Test", [.. rules.Select(r => new AudienceRuleDraft(r.Field, r.Op, r.Value))]), "US", CampaignsTestCluster.Epoch);
 
     private async Task<string[]> Members(params (string? Field, string? Op, string? Value)[] rules)
     {
         var audience = Build(rules);
-        var contacts = await _store.GetAudienceContactsAsync(Tenant, audience.Rules, null, 100, Ct);
-        Assert.Equal(contacts.Count, await _store.CountAudienceAsync(Tenant, audience.Rules, Ct));
+        var contacts = await Store.GetAudienceContactsAsync(Tenant, audience.Rules, null, 100, Ct);
+        Assert.Equal(contacts.Count, await Store.CountAudienceAsync(Tenant, audience.Rules, Ct));
         return [.. contacts.Select(c => c.FirstName).Order(StringComparer.Ordinal)];
     }
 
@@ -106,14 +87,14 @@ public sealed class AudienceTests : IAsyncLifetime
     public async Task Members_page_by_offset_and_by_cursor_in_contact_id_order()
     {
         var rules = Build().Rules;
-        var all = await _store.GetAudienceContactsAsync(Tenant, rules, null, 100, Ct);
+        var all = await Store.GetAudienceContactsAsync(Tenant, rules, null, 100, Ct);
         var ids = all.Select(c => c.ContactId).ToList();
         Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
 
-        Assert.Equal(ids[2..], (await _store.GetAudiencePageAsync(Tenant, rules, 2, 10, Ct)).Select(c => c.ContactId));
-        Assert.Equal(ids[1..3], (await _store.GetAudiencePageAsync(Tenant, rules, 1, 2, Ct)).Select(c => c.ContactId));
-        Assert.Equal(ids[2..4], (await _store.GetAudienceContactsAsync(Tenant, rules, ids[1], 2, Ct)).Select(c => c.ContactId));
-        Assert.Equal(ids, await _store.ReadAudienceMemberIdsAsync(Tenant, rules, Ct).ToListAsync(Ct));
+        Assert.Equal(ids[2..], (await Store.GetAudiencePageAsync(Tenant, rules, 2, 10, Ct)).Select(c => c.ContactId));
+        Assert.Equal(ids[1..3], (await Store.GetAudiencePageAsync(Tenant, rules, 1, 2, Ct)).Select(c => c.ContactId));
+        Assert.Equal(ids[2..4], (await Store.GetAudienceContactsAsync(Tenant, rules, ids[1], 2, Ct)).Select(c => c.ContactId));
+        Assert.Equal(ids, await Store.ReadAudienceMemberIdsAsync(Tenant, rules, Ct).ToListAsync(Ct));
     }
 
     [Fact]
@@ -126,11 +107,10 @@ public sealed class AudienceTests : IAsyncLifetime
             csv.Append(",N,").Append(i).Append(",x-").Append(i).Append(',').Append(i % 2 == 0 ? "yes" : "no").Append('\n');
         }
 
-        var importer = new ContactImporter(_store, new FakeTimeProvider(CampaignsTestCluster.Epoch));
-        var import = await importer.ImportAsync(tenant, "US", new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), null, Ct);
+        var import = await ImportAsync(tenant, csv.ToString());
         Assert.Equal(12_000, import.Created);
 
-        var even = await _store.ReadAudienceMemberIdsAsync(tenant, Build(("even", "is", "yes")).Rules, Ct).ToListAsync(Ct);
+        var even = await Store.ReadAudienceMemberIdsAsync(tenant, Build(("even", "is", "yes")).Rules, Ct).ToListAsync(Ct);
 
         Assert.Equal(6_000, even.Count);
         Assert.Equal(even.Order(StringComparer.Ordinal).Distinct(), even);
@@ -141,15 +121,15 @@ public sealed class AudienceTests : IAsyncLifetime
     {
         var audience = Build(("cohort", "is", "2027"), ("phone", "is", "2015550101"), ("label", "exists", null)) with { AudienceId = "aud_1", Name = "Class of 2027" };
 
-        Assert.True(await _store.AddAudienceAsync(Tenant, audience, Ct));
-        Assert.False(await _store.AddAudienceAsync(Tenant, audience with { AudienceId = "aud_2", Name = "CLASS OF 2027" }, Ct));
-        Assert.True(await _store.AddAudienceAsync(Other, audience with { AudienceId = "aud_3" }, Ct));
+        Assert.True(await Store.AddAudienceAsync(Tenant, audience, Ct));
+        Assert.False(await Store.AddAudienceAsync(Tenant, audience with { AudienceId = "aud_2", Name = "CLASS OF 2027" }, Ct));
+        Assert.True(await Store.AddAudienceAsync(Other, audience with { AudienceId = "aud_3" }, Ct));
 
-        var read = await _store.GetAudienceAsync(Tenant, "aud_1", Ct);
+        var read = await Store.GetAudienceAsync(Tenant, "aud_1", Ct);
         Assert.Equal(audience.Rules, read!.Rules);
         Assert.Equal(new AudienceRule("phone", AudienceOperator.Is, "+12015550101"), read.Rules[1]);
-        Assert.Equal(["aud_1"], (await _store.ListAudiencesAsync(Tenant, Ct)).Select(a => a.AudienceId));
-        Assert.Null(await _store.GetAudienceAsync(Other, "aud_1", Ct));
+        Assert.Equal(["aud_1"], (await Store.ListAudiencesAsync(Tenant, Ct)).Select(a => a.AudienceId));
+        Assert.Null(await Store.GetAudienceAsync(Other, "aud_1", Ct));
     }
 
     [Fact]
@@ -192,5 +172,19 @@ public sealed class AudienceTests : IAsyncLifetime
         var tooMany = Enumerable.Repeat(new AudienceRuleDraft("email", "exists", null), AudienceValidator.MaxRules + 1).ToList();
         var many = Assert.Throws<CampaignsValidationException>(() => AudienceValidator.Validate("a", new AudienceDraft("x", tooMany), "US", CampaignsTestCluster.Epoch));
         Assert.Equal(["An audience has at most 50 rules."], many.Errors["rules"]);
+    }
+
+    [Fact]
+    public void Rule_values_with_control_characters_are_refused_like_imported_cells()
+    {
+        var draft = new AudienceDraft("Controls",
+        [
+            new AudienceRuleDraft("firstName", "is", "Ada\0"),
+            new AudienceRuleDraft("major", "contains", "Maths\u001b[31m"),
+            new AudienceRuleDraft("lastName", "is", "Lovelace"),
+        ]);
+        var ex = Assert.Throws<CampaignsValidationException>(() => AudienceValidator.Validate("aud_x", draft, "US", CampaignsTestCluster.Epoch));
+        Assert.Equal(["rules[0].value", "rules[1].value"], ex.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["The value contains the control character U+0000."], ex.Errors["rules[0].value"]);
     }
 }

@@ -1,10 +1,7 @@
 using System.Text;
 using Campaigns.Contacts;
 using Campaigns.Storage;
-using Campaigns.Tests.Support;
 using Campaigns.Validation;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Contacts;
 
@@ -12,28 +9,11 @@ namespace Campaigns.Tests.Contacts;
 /// A corpus of malformed and hostile CSV files. Each row-level case names the exact errors and what
 /// landed; each refused file names the exact header or file error and leaves the store untouched.
 /// </summary>
-public sealed class ContactImportCorpusTests : IAsyncLifetime
+public sealed class ContactImportCorpusTests : ContactStoreHost
 {
     private static readonly TenantId Tenant = TenantId.Parse("corpus");
     private const string Header = "phone,first_name,last_name,email,time_zone,external_id,notes";
     private const string Good = "2015550199,Good,Row,good@example.org,,,";
-
-    private readonly TempDirectory _dir = new();
-    private SqliteCampaignStore _store = null!;
-    private ContactImporter _importer = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _store = new SqliteCampaignStore(Path.Combine(_dir.Path, "campaigns.db"));
-        await _store.InitializeAsync();
-        _importer = new ContactImporter(_store, new FakeTimeProvider(CampaignsTestCluster.Epoch));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
 
     /// <summary>A file that imports with per-row errors: the rows after the header, the counts and the exact errors.</summary>
     private sealed record RowCase(byte[] File, (int Created, int Updated, int Skipped) Counts, ImportRowError[] Errors);
@@ -101,11 +81,11 @@ public sealed class ContactImportCorpusTests : IAsyncLifetime
     {
         var @case = RowCases[name];
 
-        var result = await _importer.ImportAsync(Tenant, "US", new MemoryStream(@case.File), null, TestContext.Current.CancellationToken);
+        var result = await ImportAsync(Tenant, @case.File);
 
         Assert.Equal(@case.Errors, result.Errors);
         Assert.Equal(@case.Counts, (result.Created, result.Updated, result.Skipped));
-        var landed = await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 100, TestContext.Current.CancellationToken);
+        var landed = await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 100, Ct);
         Assert.Equal(@case.Counts.Created + @case.Counts.Updated, landed.Count);
         Assert.Equal((long)landed.Count, (await CountRowsAsync()).Contacts);
     }
@@ -115,10 +95,10 @@ public sealed class ContactImportCorpusTests : IAsyncLifetime
     {
         var csv = Utf8("2015550101,\"=HYPERLINK(\"\"http://x\"\")\",+SUM(A1),,,-1+1,@cmd|' /C calc'!A0");
 
-        var result = await _importer.ImportAsync(Tenant, "US", new MemoryStream(csv), null, TestContext.Current.CancellationToken);
+        var result = await ImportAsync(Tenant, csv);
 
         Assert.Empty(result.Errors);
-        var contact = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken));
+        var contact = Assert.Single(await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 10, Ct));
         Assert.Equal(("=HYPERLINK(\"http://x\")", "+SUM(A1)", "-1+1"), (contact.FirstName, contact.LastName, contact.ExternalId));
         Assert.Equal("@cmd|' /C calc'!A0", contact.Fields["notes"]);
     }
@@ -159,24 +139,10 @@ public sealed class ContactImportCorpusTests : IAsyncLifetime
     {
         var @case = RefusedCases[name];
 
-        var ex = await Assert.ThrowsAsync<CampaignsValidationException>(() => _importer.ImportAsync(Tenant, "US", new MemoryStream(@case.File), "refused", TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<CampaignsValidationException>(() => ImportAsync(Tenant, @case.File, "refused"));
 
         Assert.Equal([@case.Key], ex.Errors.Keys);
         Assert.Equal(@case.Messages, ex.Errors[@case.Key]);
         Assert.Equal((0L, 0L, 0L), await CountRowsAsync());
-    }
-
-    private async Task<(long Contacts, long Imports, long Members)> CountRowsAsync()
-    {
-        await using var connection = new SqliteConnection($"Data Source={_store.Path};Pooling=False");
-        await connection.OpenAsync();
-        async Task<long> Count(string table)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
-
-        return (await Count("contacts"), await Count("imports"), await Count("import_members"));
     }
 }

@@ -1,51 +1,16 @@
 using System.Text;
 using Campaigns.Contacts;
 using Campaigns.Storage;
-using Campaigns.Tests.Support;
 using Campaigns.Validation;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Contacts;
 
-public sealed class ContactImporterTests : IAsyncLifetime
+public sealed class ContactImporterTests : ContactStoreHost
 {
     private static readonly TenantId Tenant = TenantId.Parse("importer");
-    private readonly TempDirectory _dir = new();
-    private SqliteCampaignStore _store = null!;
-    private ContactImporter _importer = null!;
+    private Task<ImportResult> ImportAsync(string csv, string? label = null) => ImportAsync(Tenant, csv, label);
 
-    public async ValueTask InitializeAsync()
-    {
-        _store = new SqliteCampaignStore(Path.Combine(_dir.Path, "campaigns.db"));
-        await _store.InitializeAsync();
-        _importer = new ContactImporter(_store, new FakeTimeProvider(CampaignsTestCluster.Epoch));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private Task<ImportResult> ImportAsync(string csv, string? label = null) => ImportAsync(Encoding.UTF8.GetBytes(csv), label);
-
-    private Task<ImportResult> ImportAsync(byte[] bytes, string? label = null) =>
-        _importer.ImportAsync(Tenant, "US", new MemoryStream(bytes), label, TestContext.Current.CancellationToken);
-
-    private async Task<(long Contacts, long Imports, long Members)> CountRowsAsync()
-    {
-        await using var connection = new SqliteConnection($"Data Source={_store.Path};Pooling=False");
-        await connection.OpenAsync();
-        async Task<long> Count(string table)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
-
-        return (await Count("contacts"), await Count("imports"), await Count("import_members"));
-    }
+    private Task<ImportResult> ImportAsync(byte[] bytes, string? label = null) => ImportAsync(Tenant, bytes, label);
 
     [Fact]
     public async Task Imports_good_rows_with_normalised_phones_emails_and_custom_fields()
@@ -54,7 +19,7 @@ public sealed class ContactImporterTests : IAsyncLifetime
 
         Assert.Equal((2, 0, 0), (result.Created, result.Updated, result.Skipped));
         Assert.Empty(result.Errors);
-        var ada = (await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken)).Single(c => c.FirstName == "Ada");
+        var ada = (await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 10, Ct)).Single(c => c.FirstName == "Ada");
         Assert.Equal(("+12015550101", "ada@example.org", "Europe/London", "s-1"), (ada.Phone, ada.Email, ada.TimeZone, ada.ExternalId));
         Assert.Equal(new Dictionary<string, string> { ["major"] = "Mathematics" }, ada.Fields);
         Assert.Equal(["spring"], ada.Labels);
@@ -67,11 +32,11 @@ public sealed class ContactImporterTests : IAsyncLifetime
         var second = await ImportAsync("phone,first_name,last_name,email\n201-555-0101,,King,ada@example.org\n");
 
         Assert.Equal((0, 1, 0), (second.Created, second.Updated, second.Skipped));
-        var before = Assert.Single(await _store.GetImportContactsAsync(Tenant, first.ImportId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken));
-        var after = Assert.Single(await _store.GetImportContactsAsync(Tenant, second.ImportId, ImportSubset.Updated, null, 10, TestContext.Current.CancellationToken));
+        var before = Assert.Single(await Store.GetImportContactsAsync(Tenant, first.ImportId, ImportSubset.All, null, 10, Ct));
+        var after = Assert.Single(await Store.GetImportContactsAsync(Tenant, second.ImportId, ImportSubset.Updated, null, 10, Ct));
         Assert.Equal(before.ContactId, after.ContactId);
         Assert.Equal(("Ada", "King", "ada@example.org"), (after.FirstName, after.LastName, after.Email));
-        Assert.Empty(await _store.GetImportContactsAsync(Tenant, second.ImportId, ImportSubset.Created, null, 10, TestContext.Current.CancellationToken));
+        Assert.Empty(await Store.GetImportContactsAsync(Tenant, second.ImportId, ImportSubset.Created, null, 10, Ct));
     }
 
     [Fact]
@@ -182,7 +147,7 @@ public sealed class ContactImporterTests : IAsyncLifetime
         Assert.Equal((1200, 0, 1), (result.Created, result.Updated, result.Skipped));
         Assert.Equal([new ImportRowError(1202, null, "Duplicate of line 5: the same contact appears twice in this file; this row was skipped.")], result.Errors);
         Assert.Equal((1200L, 1L, 1200L), await CountRowsAsync());
-        var all = await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 2000, TestContext.Current.CancellationToken);
+        var all = await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.All, null, 2000, Ct);
         Assert.Equal(1200, all.Select(c => c.Phone).Distinct().Count());
     }
 
@@ -195,8 +160,8 @@ public sealed class ContactImporterTests : IAsyncLifetime
         var result = await ImportAsync("phone,first_name,last_name,email\n2015550177,Ada,Lovelace,ada@example.org\n2015550101,Grace,Hopper,\n");
 
         Assert.Equal((1, 1, 0), (result.Created, result.Updated, result.Skipped));
-        var created = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.Created, null, 10, TestContext.Current.CancellationToken));
-        var moved = Assert.Single(await _store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.UpdatedPhone, null, 10, TestContext.Current.CancellationToken));
+        var created = Assert.Single(await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.Created, null, 10, Ct));
+        var moved = Assert.Single(await Store.GetImportContactsAsync(Tenant, result.ImportId, ImportSubset.UpdatedPhone, null, 10, Ct));
         Assert.Equal(("Grace", "+12015550101"), (created.FirstName, created.Phone));
         Assert.Equal(("Ada", "+12015550177"), (moved.FirstName, moved.Phone));
     }

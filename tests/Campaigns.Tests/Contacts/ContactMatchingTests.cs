@@ -1,45 +1,25 @@
-using System.Text;
 using Campaigns.Channels;
 using Campaigns.Contacts;
 using Campaigns.Storage;
 using Campaigns.Tests.Support;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Contacts;
 
 /// <summary>How an import matches rows to contacts, what it records per contact, and the contact state imports and carriers change.</summary>
-public sealed class ContactMatchingTests : IAsyncLifetime
+public sealed class ContactMatchingTests : ContactStoreHost
 {
     private static readonly TenantId Tenant = TenantId.Parse("matching");
-    private readonly TempDirectory _dir = new();
-    private SqliteCampaignStore _store = null!;
-    private ContactImporter _importer = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _store = new SqliteCampaignStore(Path.Combine(_dir.Path, "campaigns.db"));
-        await _store.InitializeAsync();
-        _importer = new ContactImporter(_store, new FakeTimeProvider(CampaignsTestCluster.Epoch));
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private async Task<ImportResult> ImportAsync(string csv, string? label = null)
     {
-        var result = await _importer.ImportAsync(Tenant, "US", new MemoryStream(Encoding.UTF8.GetBytes(csv)), label, Ct);
+        var result = await ImportAsync(Tenant, csv, label);
         Assert.Empty(result.Errors);
         return result;
     }
 
     private async Task<IReadOnlyList<Contact>> Subset(string importId, ImportSubset subset) =>
-        await _store.GetImportContactsAsync(Tenant, importId, subset, null, 100, Ct);
+        await Store.GetImportContactsAsync(Tenant, importId, subset, null, 100, Ct);
 
     private async Task<Contact> OnlyContact(string importId) => Assert.Single(await Subset(importId, ImportSubset.All));
 
@@ -101,9 +81,9 @@ public sealed class ContactMatchingTests : IAsyncLifetime
         var again = await ImportAsync("phone,first_name,last_name\n2015550101,Ada,L\n2015550102,Grace,H\n", "fall 2026");
 
         Assert.Equal(["fall 2026", "athletes"], (await OnlyContact(fall.ImportId)).Labels);
-        var summary = await _store.GetImportAsync(Tenant, again.ImportId, Ct);
+        var summary = await Store.GetImportAsync(Tenant, again.ImportId, Ct);
         Assert.Equal(new ImportSummary(again.ImportId, "fall 2026", CampaignsTestCluster.Epoch, 1, 1, 0), summary);
-        Assert.Null(await _store.GetImportAsync(TenantId.Parse("someone-else"), again.ImportId, Ct));
+        Assert.Null(await Store.GetImportAsync(TenantId.Parse("someone-else"), again.ImportId, Ct));
     }
 
     [Fact]
@@ -112,7 +92,7 @@ public sealed class ContactMatchingTests : IAsyncLifetime
         var import = await ImportAsync("phone,first_name,last_name\n2015550101,Ada,L\n");
         var id = (await OnlyContact(import.ImportId)).ContactId;
 
-        Task<Contact?> Report(bool delivered, string phone = "+12015550101") => _store.RecordPhoneDeliveryAsync(Tenant, id, phone, delivered, 3, Ct);
+        Task<Contact?> Report(bool delivered, string phone = "+12015550101") => Store.RecordPhoneDeliveryAsync(Tenant, id, phone, delivered, 3, Ct);
 
         await Report(false);
         var two = await Report(false);
@@ -135,7 +115,7 @@ public sealed class ContactMatchingTests : IAsyncLifetime
         var id = (await OnlyContact(import.ImportId)).ContactId;
         for (var i = 0; i < 3; i++)
         {
-            await _store.RecordPhoneDeliveryAsync(Tenant, id, "+12015550101", false, 3, Ct);
+            await Store.RecordPhoneDeliveryAsync(Tenant, id, "+12015550101", false, 3, Ct);
         }
 
         var same = await ImportAsync("phone,first_name,last_name,external_id\n(201) 555-0101,Ada,L,s-1\n");
@@ -152,12 +132,12 @@ public sealed class ContactMatchingTests : IAsyncLifetime
         var import = await ImportAsync("phone,first_name,last_name\n2015550101,Ada,L\n");
         var id = (await OnlyContact(import.ImportId)).ContactId;
 
-        Assert.True(await _store.SetArchivedAsync(Tenant, id, true, Ct));
-        Assert.True((await _store.GetContactAsync(Tenant, id, Ct))!.Archived);
-        Assert.True(await _store.SetArchivedAsync(Tenant, id, false, Ct));
-        Assert.False((await _store.GetContactAsync(Tenant, id, Ct))!.Archived);
-        Assert.False(await _store.SetArchivedAsync(Tenant, "ct_missing", true, Ct));
-        Assert.False(await _store.SetArchivedAsync(TenantId.Parse("someone-else"), id, true, Ct));
+        Assert.True(await Store.SetArchivedAsync(Tenant, id, true, Ct));
+        Assert.True((await Store.GetContactAsync(Tenant, id, Ct))!.Archived);
+        Assert.True(await Store.SetArchivedAsync(Tenant, id, false, Ct));
+        Assert.False((await Store.GetContactAsync(Tenant, id, Ct))!.Archived);
+        Assert.False(await Store.SetArchivedAsync(Tenant, "ct_missing", true, Ct));
+        Assert.False(await Store.SetArchivedAsync(TenantId.Parse("someone-else"), id, true, Ct));
     }
 
     [Fact]
@@ -167,9 +147,9 @@ public sealed class ContactMatchingTests : IAsyncLifetime
         var id = (await OnlyContact(import.ImportId)).ContactId;
         var until = CampaignsTestCluster.Epoch.AddDays(14);
 
-        await _store.SetChannelStatusAsync(Tenant, id, ChannelKind.Sms, ChannelStatus.Paused, until, Ct);
-        await _store.SetChannelStatusAsync(Tenant, id, ChannelKind.Email, ChannelStatus.Paused, null, Ct);
-        var contact = (await _store.GetContactAsync(Tenant, id, Ct))!;
+        await Store.SetChannelStatusAsync(Tenant, id, ChannelKind.Sms, ChannelStatus.Paused, until, Ct);
+        await Store.SetChannelStatusAsync(Tenant, id, ChannelKind.Email, ChannelStatus.Paused, null, Ct);
+        var contact = (await Store.GetContactAsync(Tenant, id, Ct))!;
 
         Assert.Equal(until, contact.PausedUntilOn(ChannelKind.Sms));
         Assert.Null(contact.PausedUntilOn(ChannelKind.Email));
@@ -182,7 +162,7 @@ public sealed class ContactMatchingTests : IAsyncLifetime
     [Fact]
     public async Task A_store_file_from_before_the_contact_flags_gains_their_columns_and_keeps_its_contacts()
     {
-        var path = Path.Combine(_dir.Path, "old.db");
+        var path = Path.Combine(Folder, "old.db");
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             await connection.OpenAsync(Ct);

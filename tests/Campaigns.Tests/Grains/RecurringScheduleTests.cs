@@ -375,6 +375,38 @@ public sealed class RecurringScheduleTests
         Assert.Contains("schedule", refused.Errors.Keys);
     }
 
+    [Fact]
+    public async Task A_skipped_instance_reads_as_cancelled_and_cancelling_it_again_is_no_change_after_its_time_and_after_the_schedule_ended()
+    {
+        var tenant = TenantId.Parse("rec-skipped");
+        using var dir = new TempDirectory();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        var start = At("2026-03-02T16:00:00Z");
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var skippedId = RecurrenceRules.InstanceId(scheduleId, start);
+
+        await env.Client.CancelCampaignAsync(tenant, skippedId);
+        var read = (await env.Client.GetCampaignAsync(tenant, skippedId))!;
+        Assert.Equal((skippedId, scheduleId, CampaignStatus.Cancelled, false, (DateTimeOffset?)start), (read.Row.CampaignId, read.Row.ScheduleId, read.Row.Status, read.Row.IsUpcoming, read.Row.LastSent));
+
+        // Its time passes: still cancelled, and cancelling it again changes nothing.
+        await env.AdvanceToAsync(start.AddHours(2));
+        Assert.Empty(env.Outbox.Messages);
+        await env.Client.CancelCampaignAsync(tenant, skippedId);
+        Assert.Equal(CampaignStatus.Cancelled, (await env.Client.GetCampaignAsync(tenant, skippedId))!.Row.Status);
+
+        // The schedule ends: the same.
+        await env.Client.CancelScheduleAsync(tenant, scheduleId);
+        await env.Client.CancelCampaignAsync(tenant, skippedId);
+        Assert.Equal(CampaignStatus.Cancelled, (await env.Client.GetCampaignAsync(tenant, skippedId))!.Row.Status);
+        Assert.Equal(InstanceOutcome.Skipped, Assert.Single((await env.Client.GetScheduleAsync(tenant, scheduleId))!.Instances).Outcome);
+
+        // An occurrence that was never skipped is still unknown once the schedule ended.
+        await Assert.ThrowsAsync<NotFoundException>(() => env.Client.CancelCampaignAsync(tenant, RecurrenceRules.InstanceId(scheduleId, start.AddDays(1))));
+        Assert.Null(await env.Client.GetCampaignAsync(tenant, RecurrenceRules.InstanceId(scheduleId, start.AddDays(1))));
+    }
+
     private static async Task<IReadOnlyList<Contact>> ImportedContactsAsync(CampaignsTestCluster env, TenantId tenant, string importId) =>
         await env.Store.GetImportContactsAsync(tenant, importId, ImportSubset.All, null, 100);
 

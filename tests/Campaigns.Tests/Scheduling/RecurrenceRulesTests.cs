@@ -153,6 +153,52 @@ public sealed class RecurrenceRulesTests
         Assert.Contains("at most hourly", Assert.Single(Assert.Throws<CampaignsValidationException>(minutely.ThrowIfAny).Errors["schedule.rrule"]), StringComparison.Ordinal);
     }
 
+    private static string[] RuleProblems(string rrule)
+    {
+        var errors = new ValidationErrors();
+        RecurrenceRules.Validate(Recurrence.Rule(rrule, At("2026-03-02T09:00:00-05:00"), NewYork), errors, "schedule");
+        return errors.IsEmpty ? [] : Assert.Throws<CampaignsValidationException>(errors.ThrowIfAny).Errors.TryGetValue("schedule.rrule", out var messages) ? messages : [];
+    }
+
+    [Theory]
+    [InlineData("FREQ=DAILY;INTERVAL=abc")]
+    [InlineData("FREQ=MONTHLY;BYMONTHDAY=abc")]
+    [InlineData("FREQ=DAILY;INTERVAL=99999999999")]
+    [InlineData("FREQ=DAILY;COUNT=99999999999")]
+    [InlineData("FREQ=DAILY;BYMINUTE=")]
+    public void A_malformed_number_in_a_rule_is_a_validation_error_on_the_rule(string rrule) =>
+        Assert.Contains("is not an RFC 5545 recurrence rule", Assert.Single(RuleProblems(rrule)), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("FREQ=HOURLY;BYMINUTE=0,1,2")]
+    [InlineData("FREQ=DAILY;BYHOUR=9;BYMINUTE=0,30")]
+    [InlineData("FREQ=DAILY;BYSECOND=30")]
+    [InlineData("FREQ=HOURLY;BYSECOND=0,20,40")]
+    public void Rules_that_send_more_often_than_hourly_through_byminute_or_bysecond_are_refused(string rrule) =>
+        Assert.Contains("at most hourly", Assert.Single(RuleProblems(rrule)), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("FREQ=HOURLY;BYMINUTE=15")]
+    [InlineData("FREQ=DAILY;BYHOUR=9,10,17;BYMINUTE=0")]
+    public void A_single_byminute_keeps_sends_an_hour_apart_and_is_accepted(string rrule) => Assert.Empty(RuleProblems(rrule));
+
+    [Theory]
+    [InlineData("FREQ=DAILY;UNTIL=garbage")]
+    [InlineData("FREQ=DAILY;UNTIL=")]
+    [InlineData("FREQ=DAILY;UNTIL=2030")]
+    [InlineData("FREQ=DAILY;UNTIL=20301345")]
+    public void An_until_that_is_not_a_date_or_time_is_refused_instead_of_ignored(string rrule) =>
+        Assert.Contains("UNTIL", Assert.Single(RuleProblems(rrule)), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_date_only_until_includes_its_own_day_in_the_schedule_zone()
+    {
+        // 21:00 in New York on the 4th is already the 5th in UTC: the day is read in the schedule's zone.
+        var daily = Recurrence.Rule("FREQ=DAILY;UNTIL=20260304", At("2026-03-02T21:00:00-05:00"), NewYork);
+        Assert.Equal(["2026-03-02T21:00:00-05:00", "2026-03-03T21:00:00-05:00", "2026-03-04T21:00:00-05:00"], Times(daily, 10));
+        Assert.Empty(RuleProblems("FREQ=DAILY;UNTIL=20260304"));
+    }
+
     [Fact]
     public void Instance_ids_are_derived_from_the_schedule_and_the_time_and_read_back()
     {

@@ -45,4 +45,16 @@ public sealed class SendingWindowTests
     [Fact]
     public void An_end_of_24_00_keeps_the_window_open_until_midnight() =>
         Assert.Equal(At("2026-03-03T23:59:00-05:00"), SendingWindow.NextOpening(new SendingHours("00:00", "24:00"), "America/New_York", At("2026-03-03T23:59:00-05:00")));
+
+    [Fact]
+    public void An_unknown_zone_is_refused_instead_of_read_as_utc() =>
+        Assert.Throws<ArgumentException>(() => SendingWindow.NextOpening(SendingHours.Default, "Eastern Standard Time", At("2026-03-03T12:00:00Z")));
+
+    [Fact]
+    public void A_contact_without_a_known_zone_or_a_number_gets_the_window_of_the_tenant_zone()
+    {
+        // 07:30 in Los Angeles: closed there, though it is 15:30 in UTC.
+        var now = At("2026-03-03T07:30:00-08:00");
+        Assert.Equal(At("2026-03-03T08:00:00-08:00"), SendingWindow.NextOpening(Person(null, "Not/A_Zone"), LosAngelesTenant, now));
+    }
 }
