@@ -49,7 +49,7 @@ internal sealed partial class DueWorkScheduler(
         // The first sweep arms what is near and wakes what is past due (a send time missed while down) without holding up the start.
         _ = SweepIfIdleAsync();
         var interval = options.Value.SweepInterval;
-        _sweep = Clock.CreateTimer(_ => _ = SweepIfIdleAsync(), null, interval, interval);
+        _sweep = Clock.CreateTimer(_ => Track(SweepIfIdleAsync()), null, interval, interval);
         return Task.CompletedTask;
     }
 
@@ -167,12 +167,17 @@ internal sealed partial class DueWorkScheduler(
         // Only the timer still registered for the key forgets it; a newer one stays.
         _timers.TryRemove(new KeyValuePair<string, Armed>(dueKey, armed));
         armed.Timer?.Dispose();
-        var wake = WakeAsync(dueKey);
-        _waking.TryAdd(wake, 0);
-        _ = wake.ContinueWith(t => _waking.TryRemove(t, out _), TaskScheduler.Default);
+        Track(WakeAsync(dueKey));
     }
 
-    /// <summary>Completes when every wake a timer started has finished (what a test awaits after moving a fake clock).</summary>
+    /// <summary>Remembers work a timer started until it ends, for <see cref="IdleAsync"/>.</summary>
+    private void Track(Task work)
+    {
+        _waking.TryAdd(work, 0);
+        _ = work.ContinueWith(t => _waking.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>Completes when every wake and sweep a timer started has finished (what a test awaits after moving a fake clock).</summary>
     internal async Task IdleAsync()
     {
         while (!_waking.IsEmpty)
