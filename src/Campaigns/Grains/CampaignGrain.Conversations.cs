@@ -29,8 +29,7 @@ internal sealed partial class CampaignGrain
 
     public async Task RecordResponse(ContactResponse response)
     {
-        var fact = await store.RecordResponseAsync(
-            Owner, CampaignId, response.ContactId, new FactResponse(response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused));
+        var fact = await store.RecordResponseAsync(Owner, CampaignId, response.ContactId, FactResponse.From(response));
         if (fact is not null && response.First)
         {
             _responded++;

@@ -219,10 +219,15 @@ internal sealed partial class ConversationGrain(
             await state.WriteStateAsync();
         }
 
-        foreach (var campaignId in state.State.HeldReminders.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+        var released = state.State.HeldReminders.Where(r => r.Value <= now).Select(r => r.Key).ToList();
+        if (released.Count > 0)
         {
-            state.State.HeldReminders.Remove(campaignId);
+            released.ForEach(id => state.State.HeldReminders.Remove(id));
             await state.WriteStateAsync();
+        }
+
+        foreach (var campaignId in released)
+        {
             if (await TermsAsync(campaignId) is { } terms)
             {
                 await Remind(terms);

@@ -67,8 +67,7 @@ internal sealed class IntroductionGrain(ICampaignStore store) : Grain, IIntroduc
 
     public async Task RecordResponse(ContactResponse response)
     {
-        var fact = await store.RecordResponseAsync(
-            Owner, CampaignId, response.ContactId, new FactResponse(response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused));
+        var fact = await store.RecordResponseAsync(Owner, CampaignId, response.ContactId, FactResponse.From(response));
         if (fact is not null && response.First)
         {
             _responded++;

@@ -205,7 +205,15 @@ public sealed record DeliveryFact(
 /// answer to that question; <see cref="Invalid"/> an answer that matched nothing; <see cref="OptedOut"/>
 /// and <see cref="Paused"/> a keyword. Every kind counts as a response.
 /// </summary>
-public sealed record FactResponse(DateTimeOffset At, string? StepId = null, string? Answer = null, bool Invalid = false, bool OptedOut = false, bool Paused = false);
+public sealed record FactResponse(DateTimeOffset At, string? StepId = null, string? Answer = null, bool Invalid = false, bool OptedOut = false, bool Paused = false)
+{
+    /// <summary>The fact-store side of a conversation's response.</summary>
+    public static FactResponse From(Conversations.ContactResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new(response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused);
+    }
+}
 
 /// <summary>The result of handing one claimed message to its provider.</summary>
 public sealed record SendOutcome(string ContactId, bool Accepted, string? MessageId, string? FailureReason, DateTimeOffset At);
