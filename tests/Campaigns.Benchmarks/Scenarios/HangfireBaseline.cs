@@ -3,22 +3,64 @@ using Campaigns.Channels;
 using Campaigns.Storage;
 using Hangfire;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Campaigns.Benchmarks.Scenarios;
 
 /// <summary>
-/// The same send built the way a .NET team would without the SDK: Hangfire 1.8 with its in-memory
-/// storage and default server options, one background job per message. Each job renders the
-/// text, "sends" it through the same counting provider and writes its fact row to the same SQLite
-/// file. Timed from the first enqueue until every job's fact is written.
+/// The same send built the way a .NET team would without the SDK: Hangfire 1.8 with default server
+/// options, one background job per message. Each job renders the text, "sends" it through the same
+/// counting provider and writes its fact row to the same SQLite file. Timed from the first enqueue
+/// until every job's fact is written. Two storages: PostgreSQL (durable, what a production build
+/// would run: a job survives a crash like the engine's facts do) and in memory (not durable).
 /// </summary>
 internal static class HangfireBaseline
 {
-    public static async Task<(double MessagesPerSecond, double FirstMessageMs)> RunAsync(
+    public const string InMemoryVersion = "Hangfire.InMemory 1.0.0";
+
+    public const string PostgreSqlVersion = "Hangfire.PostgreSql 1.21.1";
+
+    /// <summary>Hangfire's default worker count: <c>Math.Min(Environment.ProcessorCount * 5, 20)</c>.</summary>
+    public static int DefaultWorkers => new BackgroundJobServerOptions().WorkerCount;
+
+    /// <summary>The send on Hangfire's in-memory storage (jobs lost on a crash).</summary>
+    public static async Task<(double MessagesPerSecond, double FirstMessageMs)> RunInMemoryAsync(
         string databasePath, string tenant, string campaignId, IReadOnlyList<Recipient> recipients, CountingChannelProvider channel, CancellationToken cancellationToken)
     {
         using var storage = new InMemoryStorage();
+        return await RunAsync(storage, databasePath, tenant, campaignId, recipients, channel, cancellationToken);
+    }
+
+    /// <summary>
+    /// The send on Hangfire's PostgreSQL storage with its default options, in a schema of its own
+    /// (created by Hangfire on first use and dropped afterwards, outside the timing) so that runs and
+    /// other processes on the same database never share a queue.
+    /// </summary>
+    public static async Task<(double MessagesPerSecond, double FirstMessageMs)> RunPostgreSqlAsync(
+        string postgres, string databasePath, string tenant, string campaignId, IReadOnlyList<Recipient> recipients, CountingChannelProvider channel, CancellationToken cancellationToken)
+    {
+        var schema = $"hangfire_bench_{Environment.ProcessId}_{campaignId.Replace('-', '_')}";
+        var options = new PostgreSqlStorageOptions { SchemaName = schema };
+        try
+        {
+            var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres, options), options);
+            return await RunAsync(storage, databasePath, tenant, campaignId, recipients, channel, cancellationToken);
+        }
+        finally
+        {
+            await using var connection = new NpgsqlConnection(postgres);
+            await connection.OpenAsync(CancellationToken.None);
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<(double MessagesPerSecond, double FirstMessageMs)> RunAsync(
+        JobStorage storage, string databasePath, string tenant, string campaignId, IReadOnlyList<Recipient> recipients, CountingChannelProvider channel, CancellationToken cancellationToken)
+    {
         var target = new HangfireSendJob.Target(TenantId.Parse(tenant), channel, $"Data Source={databasePath};Default Timeout=30", recipients.Count);
         HangfireSendJob.Current = target;
         channel.Reset();
