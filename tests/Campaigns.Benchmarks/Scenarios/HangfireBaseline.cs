@@ -58,6 +58,9 @@ internal static class HangfireBaseline
         }
     }
 
+    /// <summary>How long the last run's enqueue loop took (a diagnostic: the client's share of the time).</summary>
+    public static TimeSpan Enqueued { get; private set; }
+
     private static async Task<(double MessagesPerSecond, double FirstMessageMs)> RunAsync(
         JobStorage storage, string databasePath, string tenant, string campaignId, IReadOnlyList<Recipient> recipients, CountingChannelProvider channel, CancellationToken cancellationToken)
     {
@@ -73,6 +76,7 @@ internal static class HangfireBaseline
                 client.Enqueue(() => HangfireSendJob.SendAsync(campaignId, r.ContactId, r.Phone, r.FirstName));
             }
 
+            Enqueued = Stopwatch.GetElapsedTime(started);
             await target.Done.Task.WaitAsync(TimeSpan.FromMinutes(30), cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var first = Stopwatch.GetElapsedTime(started, channel.FirstAt);
