@@ -250,10 +250,23 @@ internal sealed partial class CampaignGrain(
             intended = intended.Select(f => taken.Contains(f.ContactId) ? f with { Status = DeliveryStatus.Skipped, Reason = AlreadyReceived } : f).ToList();
         }
 
-        var claimed = await store.ClaimAsync(Owner, CampaignId, intended);
         var byId = contacts.ToDictionary(c => c.ContactId, StringComparer.Ordinal);
-        var pending = claimed.Where(f => f.Status == DeliveryStatus.Pending).ToList();
-        var held = await SendInWindowAsync(route, pending, byId);
+        IReadOnlyList<DeliveryFact> claimed;
+        HashSet<string> held;
+        if (_answersAtOnce && await IsFreshAsync(contacts[0].ContactId))
+        {
+            // No earlier run wrote any of this page and the provider answered the last page at once:
+            // send, then write each fact once, final (claiming first if the provider starts to wait).
+            claimed = intended;
+            held = await SendFreshAsync(route, intended, byId);
+        }
+        else
+        {
+            // Claim first: a resumed page's messages that already went are not sent again, and a slow
+            // provider's page shows its contacts (pending) while it works through them.
+            claimed = await store.ClaimAsync(Owner, CampaignId, intended);
+            held = await SendInWindowAsync(route, claimed.Where(f => f.Status == DeliveryStatus.Pending).ToList(), byId);
+        }
 
         foreach (var fact in claimed)
         {
@@ -275,49 +288,42 @@ internal sealed partial class CampaignGrain(
     private const string AlreadyReceived = "received an earlier send of this recurring campaign";
 
     /// <summary>
+    /// The highest contact id after the activation's cursor that already has a fact (written by a run
+    /// this activation resumes), read once per activation; <see cref="string.Empty"/> when there is none.
+    /// This activation is the campaign's only writer, so pages past it are fresh.
+    /// </summary>
+    private string? _writtenUpTo;
+
+    /// <summary>
+    /// Whether the provider answered every message of the last page sent at once (a queue, an in-process
+    /// outbox): then the next fresh page is written once, after its sends. False at activation, so the
+    /// first page is always claimed before it leaves.
+    /// </summary>
+    private bool _answersAtOnce;
+
+    /// <summary>Whether no fact of the page starting at <paramref name="firstContactId"/> can exist yet.</summary>
+    private async Task<bool> IsFreshAsync(string firstContactId)
+    {
+        _writtenUpTo ??= await store.LastFactAfterAsync(Owner, CampaignId, state.State.Cursor) ?? string.Empty;
+        return string.CompareOrdinal(firstContactId, _writtenUpTo) > 0;
+    }
+
+    /// <summary>
     /// Sends the pending facts whose contacts' sending window is open and holds the others until it
-    /// opens (status waiting, with a durable time). Returns the contacts held.
+    /// opens (status waiting, with a durable time), for facts already claimed. Returns the contacts held.
     /// </summary>
     private async Task<HashSet<string>> SendInWindowAsync(
         (IChannelProvider Provider, IReadOnlyDictionary<string, string> Settings)? route, List<DeliveryFact> pending, Dictionary<string, Contact> byId)
     {
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        if (route is not { } r || pending.Count == 0)
-        {
-            return held;
-        }
-
-        var tenant = await TenantSettingsAsync();
-        var now = Now;
-        var waits = new List<(string, DateTimeOffset)>();
-        var due = new List<DeliveryFact>();
-        foreach (var fact in pending)
-        {
-            var opening = SendingWindow.NextOpening(byId[fact.ContactId], tenant, now);
-            if (opening > now)
-            {
-                waits.Add((fact.ContactId, opening));
-                held.Add(fact.ContactId);
-            }
-            else
-            {
-                due.Add(fact);
-            }
-        }
-
+        var (due, waits) = await SplitByWindowAsync(route, pending, byId);
         var (owner, campaignId) = (Owner, CampaignId);
         await store.HoldAsync(owner, campaignId, waits);
-        var request = state.State.Request!;
-        var steps = ScriptPath.Opening(state.State.Script!);
-        var sent = await SendAllAsync(due.Count, options.Value.SendConcurrency, i =>
+        var (sent, at, atOnce) = await SendDueAsync(route, due, byId, beforeWaiting: null);
+        if (due.Count > 0)
         {
-            var fact = due[i];
-            var contact = byId[fact.ContactId];
-            var text = ScriptText.Render(steps, contact);
-            var message = new OutboundMessage(owner, campaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{campaignId}:{contact.ContactId}");
-            return ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, CancellationToken.None);
-        });
-        var at = Now;
+            _answersAtOnce = atOnce;
+        }
+
         var results = new SendOutcome[due.Count];
         for (var i = 0; i < results.Length; i++)
         {
@@ -325,15 +331,139 @@ internal sealed partial class CampaignGrain(
         }
 
         await store.RecordSendsAsync(owner, campaignId, results);
-        return held;
+        return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A fresh page: sends its pending facts whose window is open, then writes every fact of the page
+    /// once, final (skipped, waiting until its window opens, sent or failed). Returns the contacts held.
+    /// A reply cannot miss a fact this way: a conversation routes a reply only to a fact with a send time,
+    /// which the claim did not have either, and hands it to this grain, which takes it after the page.
+    /// </summary>
+    private async Task<HashSet<string>> SendFreshAsync(
+        (IChannelProvider Provider, IReadOnlyDictionary<string, string> Settings)? route, List<DeliveryFact> intended, Dictionary<string, Contact> byId)
+    {
+        var pending = intended.Where(f => f.Status == DeliveryStatus.Pending).ToList();
+        var (due, waits) = await SplitByWindowAsync(route, pending, byId);
+
+        // The provider started to wait on something (a network call): from here the page behaves as a
+        // claimed one, its facts written as pending before this grain waits for the provider.
+        var claimed = false;
+        var (sent, at, atOnce) = await SendDueAsync(route, due, byId, beforeWaiting: async () =>
+        {
+            claimed = true;
+            await store.ClaimAsync(Owner, CampaignId, intended);
+        });
+        _answersAtOnce = atOnce;
+        if (claimed)
+        {
+            await store.HoldAsync(Owner, CampaignId, waits);
+            var results = new SendOutcome[due.Count];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
+            }
+
+            await store.RecordSendsAsync(Owner, CampaignId, results);
+            return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
+        }
+
+        var outcomes = new Dictionary<string, SendResult>(due.Count, StringComparer.Ordinal);
+        for (var i = 0; i < due.Count; i++)
+        {
+            outcomes[due[i].ContactId] = sent[i];
+        }
+
+        var until = waits.ToDictionary(w => w.ContactId, w => w.Until, StringComparer.Ordinal);
+        var rows = new NewFact[intended.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var f = intended[i];
+            rows[i] = f.Status != DeliveryStatus.Pending ? new NewFact(f.ContactId, f.Channel, f.Address, f.Status, f.Reason)
+                : until.TryGetValue(f.ContactId, out var opening) ? new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Waiting, WaitUntil: opening)
+                : outcomes.TryGetValue(f.ContactId, out var result) ? new NewFact(
+                    f.ContactId, f.Channel, f.Address, result.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed, result.FailureReason, result.MessageId, at)
+                : new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Pending); // no route: nothing was sent (Intend skips these already)
+        }
+
+        await store.InsertFactsAsync(Owner, CampaignId, rows);
+        return until.Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Splits pending facts into those whose contact's sending window is open now and those held until it opens.</summary>
+    private async Task<(List<DeliveryFact> Due, List<(string ContactId, DateTimeOffset Until)> Waits)> SplitByWindowAsync(
+        (IChannelProvider Provider, IReadOnlyDictionary<string, string> Settings)? route, List<DeliveryFact> pending, Dictionary<string, Contact> byId)
+    {
+        var due = new List<DeliveryFact>(pending.Count);
+        var waits = new List<(string, DateTimeOffset)>();
+        if (route is null || pending.Count == 0)
+        {
+            return (due, waits);
+        }
+
+        var tenant = await TenantSettingsAsync();
+        var now = Now;
+        foreach (var fact in pending)
+        {
+            var opening = SendingWindow.NextOpening(byId[fact.ContactId], tenant, now);
+            if (opening > now)
+            {
+                waits.Add((fact.ContactId, opening));
+            }
+            else
+            {
+                due.Add(fact);
+            }
+        }
+
+        return (due, waits);
+    }
+
+    /// <summary>
+    /// Renders and hands each due fact's message to the provider; returns the answers (in order), the
+    /// time after the last, and whether the provider answered every one at once.
+    /// <paramref name="beforeWaiting"/> runs once, before the first wait for a provider's answer.
+    /// </summary>
+    private async Task<(SendResult[] Results, DateTimeOffset At, bool AtOnce)> SendDueAsync(
+        (IChannelProvider Provider, IReadOnlyDictionary<string, string> Settings)? route, List<DeliveryFact> due, Dictionary<string, Contact> byId, Func<Task>? beforeWaiting)
+    {
+        if (route is not { } r || due.Count == 0)
+        {
+            return ([], Now, true);
+        }
+
+        var (owner, campaignId) = (Owner, CampaignId);
+        var request = state.State.Request!;
+        var steps = ScriptPath.Opening(state.State.Script!);
+        var waited = false;
+        var sent = await SendAllAsync(due.Count, options.Value.SendConcurrency, async () =>
+        {
+            if (!waited)
+            {
+                waited = true;
+                if (beforeWaiting is not null)
+                {
+                    await beforeWaiting();
+                }
+            }
+        }, i =>
+        {
+            var fact = due[i];
+            var contact = byId[fact.ContactId];
+            var text = ScriptText.Render(steps, contact);
+            var message = new OutboundMessage(owner, campaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{campaignId}:{contact.ContactId}");
+            return ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, CancellationToken.None);
+        });
+        return (sent, Now, !waited);
     }
 
     /// <summary>
     /// Hands messages to the provider with at most <paramref name="concurrency"/> in flight. A provider
     /// that answers at once (a queue, an in-process outbox) costs no thread hop per message, which
     /// Parallel.ForAsync did; one that awaits the network has up to <paramref name="concurrency"/> calls open.
+    /// <paramref name="waiting"/> runs before each call whose answer has to be waited for is put in flight.
     /// </summary>
-    private static async Task<SendResult[]> SendAllAsync(int count, int concurrency, Func<int, Task<SendResult>> send)
+    private static async Task<SendResult[]> SendAllAsync(int count, int concurrency, Func<Task> waiting, Func<int, Task<SendResult>> send)
     {
         var results = new SendResult[count];
         var inFlight = new List<(int Index, Task<SendResult> Send)>();
@@ -346,6 +476,7 @@ internal sealed partial class CampaignGrain(
                 continue;
             }
 
+            await waiting();
             inFlight.Add((i, task));
             if (inFlight.Count >= concurrency)
             {

@@ -42,6 +42,21 @@ public partial interface ICampaignStore
     /// </summary>
     Task<IReadOnlyList<DeliveryFact>> ClaimAsync(TenantId tenant, string campaignId, IReadOnlyList<DeliveryFact> facts, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes the facts of a page no earlier call wrote, each final as it stands (skipped with its
+    /// reason, waiting until its window opens, or the provider's answer), in one transaction: the one
+    /// write of a fresh page, where <see cref="ClaimAsync"/> then <see cref="RecordSendsAsync"/> write
+    /// each fact twice. A contact that already has a fact for the campaign keeps it.
+    /// </summary>
+    Task InsertFactsAsync(TenantId tenant, string campaignId, IReadOnlyList<NewFact> facts, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The highest contact id (ordinal) with a fact for the campaign after <paramref name="after"/>
+    /// (after the first contact when null), or null when there is none: a send resuming at its cursor
+    /// knows which pages an interrupted run had already written.
+    /// </summary>
+    Task<string?> LastFactAfterAsync(TenantId tenant, string campaignId, string? after, CancellationToken cancellationToken = default);
+
     /// <summary>Writes the outcome of a batch of sends in one transaction.</summary>
     Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default);
 
@@ -214,6 +229,20 @@ public sealed record FactResponse(DateTimeOffset At, string? StepId = null, stri
         return new(response.At, response.StepId, response.Answer, response.Invalid, response.OptedOut, response.Paused);
     }
 }
+
+/// <summary>
+/// A fact written once, final (<see cref="ICampaignStore.InsertFactsAsync"/>): skipped with its
+/// reason, waiting until <see cref="WaitUntil"/>, or sent or failed at <see cref="SentAt"/> with the provider's answer.
+/// </summary>
+public readonly record struct NewFact(
+    string ContactId,
+    ChannelKind Channel,
+    string? Address,
+    DeliveryStatus Status,
+    string? Reason = null,
+    string? MessageId = null,
+    DateTimeOffset? SentAt = null,
+    DateTimeOffset? WaitUntil = null);
 
 /// <summary>The result of handing one claimed message to its provider.</summary>
 public sealed record SendOutcome(string ContactId, bool Accepted, string? MessageId, string? FailureReason, DateTimeOffset At);

@@ -145,6 +145,62 @@ public sealed partial class SqliteCampaignStore
     private const string FactColumns = "contact_id, channel, address, status, reason, message_id, sent_at, delivered_at, first_response_at, invalid_count, opted_out, paused, answers";
 
     /// <inheritdoc />
+    public async Task InsertFactsAsync(TenantId tenant, string campaignId, IReadOnlyList<NewFact> facts, CancellationToken cancellationToken = default)
+    {
+        if (facts.Count == 0)
+        {
+            return;
+        }
+
+        // One statement (so one transaction) per page, its rows as one JSON array, like the claim.
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO delivery_facts (tenant_id, campaign_id, contact_id, channel, address, status, reason, message_id, sent_at, wait_until)
+            SELECT $t, $cmp, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 FROM json_each($facts) WHERE true
+            ON CONFLICT DO NOTHING
+            """;
+        insert.Parameters.AddWithValue("$t", tenant.Value);
+        insert.Parameters.AddWithValue("$cmp", campaignId);
+        insert.Parameters.AddWithValue("$facts", JsonRows(facts, static (w, f) =>
+        {
+            w.WriteStringValue(f.ContactId);
+            w.WriteNumberValue((int)f.Channel);
+            WriteNullable(w, f.Address);
+            w.WriteNumberValue((int)f.Status);
+            WriteNullable(w, f.Reason);
+            WriteNullable(w, f.MessageId);
+            WriteNullable(w, f.SentAt);
+            WriteNullable(w, f.WaitUntil);
+        }));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> LastFactAfterAsync(TenantId tenant, string campaignId, string? after, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(contact_id) FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id > $after";
+        command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$cmp", campaignId);
+        command.Parameters.AddWithValue("$after", after ?? string.Empty);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, DateTimeOffset? value)
+    {
+        if (value is { } at)
+        {
+            writer.WriteNumberValue(ToUnixMs(at));
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    /// <inheritdoc />
     public async Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         if (outcomes.Count == 0)
