@@ -68,6 +68,7 @@ public sealed partial class SqliteCampaignStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        FactRowsWritten(inserted.Count);
         var stored = new List<DeliveryFact>(facts.Count);
         foreach (var fact in facts)
         {
@@ -173,7 +174,7 @@ public sealed partial class SqliteCampaignStore
             WriteNullable(w, f.SentAt);
             WriteNullable(w, f.WaitUntil);
         }));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        FactRowsWritten(await insert.ExecuteNonQueryAsync(cancellationToken));
     }
 
     /// <inheritdoc />
@@ -231,7 +232,7 @@ public sealed partial class SqliteCampaignStore
             WriteNullable(w, o.FailureReason);
             w.WriteNumberValue(ToUnixMs(o.At));
         }));
-        await update.ExecuteNonQueryAsync(cancellationToken);
+        FactRowsWritten(await update.ExecuteNonQueryAsync(cancellationToken));
     }
 
     /// <inheritdoc />
