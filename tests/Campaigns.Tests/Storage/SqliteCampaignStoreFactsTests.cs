@@ -76,4 +76,62 @@ public sealed class SqliteCampaignStoreFactsTests
         var delivered = await store.RecordDeliveryAsync(Tenant, "msg-a", true, null, At.AddMinutes(2));
         Assert.Equal(("ct_a", DeliveryStatus.Delivered), (delivered!.ContactId, delivered.Status));
     }
+
+    [Fact]
+    public async Task A_page_written_once_stores_each_fact_final_and_keeps_a_fact_that_already_existed()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_d")]);
+        var opening = At.AddHours(14);
+
+        await store.InsertFactsAsync(Tenant, "cmp_1",
+        [
+            new NewFact("ct_a", ChannelKind.Sms, "+12015550101", DeliveryStatus.Sent, MessageId: "msg-a", SentAt: At),
+            new NewFact("ct_b", ChannelKind.Sms, "+12015550102", DeliveryStatus.Failed, "refused: bad number", SentAt: At),
+            new NewFact("ct_c", ChannelKind.Sms, null, DeliveryStatus.Skipped, "no address"),
+            new NewFact("ct_d", ChannelKind.Sms, "+12015550104", DeliveryStatus.Sent, MessageId: "msg-d", SentAt: At),
+            new NewFact("ct_e", ChannelKind.Sms, "+12015550105", DeliveryStatus.Waiting, WaitUntil: opening),
+        ]);
+
+        var facts = new List<DeliveryFact>();
+        await foreach (var fact in store.ReadFactsAsync(Tenant, "cmp_1", TestContext.Current.CancellationToken))
+        {
+            facts.Add(fact);
+        }
+
+        Assert.Equal(
+            [
+                ("ct_a", DeliveryStatus.Sent, (string?)null, (string?)"msg-a", (DateTimeOffset?)At),
+                ("ct_b", DeliveryStatus.Failed, "refused: bad number", null, At),
+                ("ct_c", DeliveryStatus.Skipped, "no address", null, null),
+                ("ct_d", DeliveryStatus.Pending, null, null, null),
+                ("ct_e", DeliveryStatus.Waiting, null, null, null),
+            ],
+            facts.Select(f => (f.ContactId, f.Status, f.Reason, f.MessageId, f.SentAt)));
+
+        // The waiting fact is held like one the claim path holds: it comes back when its window opens
+        // (ct_d, still pending from its claim, is due all along).
+        Assert.Equal(opening, await store.NextWaitAsync(Tenant, "cmp_1"));
+        Assert.Equal(["ct_d"], (await store.ReleaseDueAsync(Tenant, "cmp_1", opening.AddMinutes(-1), 10)).Select(f => f.ContactId));
+        Assert.Equal(["ct_d", "ct_e"], (await store.ReleaseDueAsync(Tenant, "cmp_1", opening, 10)).Select(f => f.ContactId));
+
+        // A delivery report finds a message written this way.
+        Assert.Equal("ct_a", (await store.RecordDeliveryAsync(Tenant, "msg-a", true, null, At.AddMinutes(1)))?.ContactId);
+    }
+
+    [Fact]
+    public async Task The_last_fact_after_a_cursor_is_the_highest_contact_id_of_that_campaign_and_tenant()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_a"), Pending("ct_c"), Pending("ct_b")]);
+        await store.ClaimAsync(Tenant, "cmp_2", [Pending("ct_z")]);
+        await store.ClaimAsync(TenantId.Parse("other"), "cmp_1", [Pending("ct_y")]);
+
+        Assert.Equal("ct_c", await store.LastFactAfterAsync(Tenant, "cmp_1", null));
+        Assert.Equal("ct_c", await store.LastFactAfterAsync(Tenant, "cmp_1", "ct_b"));
+        Assert.Null(await store.LastFactAfterAsync(Tenant, "cmp_1", "ct_c"));
+        Assert.Null(await store.LastFactAfterAsync(Tenant, "cmp_3", null));
+    }
 }

@@ -1,0 +1,134 @@
+using Campaigns.Campaigns;
+using Campaigns.Channels;
+using Campaigns.Contacts;
+using Campaigns.Scripts;
+using Campaigns.Storage;
+using Campaigns.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Campaigns.Tests.Grains;
+
+/// <summary>
+/// How a fan-out writes its facts: a fresh page whose provider answers at once is written once, after
+/// its sends; the first page of an activation, a page an interrupted run had written, and a page whose
+/// provider starts to wait are claimed before their messages' answers are waited for.
+/// </summary>
+public sealed class CampaignFanOutWritesTests
+{
+    private static readonly TenantId Tenant = TenantId.Parse("writes");
+
+    private const string FiveContactsCsv = """
+        phone,first_name,last_name
+        2015550111,One,A
+        2015550112,Two,B
+        2015550113,Three,C
+        2015550114,Four,D
+        2015550115,Five,E
+        """;
+
+    private static async Task<IReadOnlyList<Contact>> ContactsInSendOrderAsync(CampaignsTestCluster env, string importId) =>
+        await env.Store.GetImportContactsAsync(Tenant, importId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_send_through_a_provider_that_answers_at_once_records_every_message_once_with_its_id_and_time()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+        var gate = new GateChannelProvider();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
+        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Olive,Out", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var olive = (await ContactsInSendOrderAsync(env, importId)).Single(c => c.LastName == "Out");
+        await env.Store.SetChannelStatusAsync(Tenant, olive.ContactId, ChannelKind.Sms, ChannelStatus.OptedOut, null, TestContext.Current.CancellationToken);
+
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
+        await gate.WaitForAcceptedAsync(5, Within.Seconds(20));
+        await env.SettledAsync();
+
+        var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
+        Assert.Equal((CampaignStatus.Sent, 5, 1), (details!.Row.Status, details.Row.Sent, details.Skipped));
+        Assert.Equal(5, gate.Accepted.Count);
+        var facts = new List<DeliveryFact>();
+        await foreach (var fact in env.Store.ReadFactsAsync(Tenant, campaignId, TestContext.Current.CancellationToken))
+        {
+            facts.Add(fact);
+        }
+
+        // Each message's fact carries the provider's id and the send time (pages 2 and 3 were written once).
+        Assert.Equal(6, facts.Count);
+        Assert.Equal(("opted out", DeliveryStatus.Skipped), facts.Where(f => f.ContactId == olive.ContactId).Select(f => (f.Reason, f.Status)).Single());
+        var sent = facts.Where(f => f.ContactId != olive.ContactId).ToList();
+        Assert.All(sent, f => Assert.Equal((DeliveryStatus.Sent, CampaignsTestCluster.Epoch), (f.Status, f.SentAt)));
+        Assert.Equal(
+            gate.Accepted.Select(m => m.ContactId).Order(StringComparer.Ordinal),
+            sent.Select(f => f.ContactId).Order(StringComparer.Ordinal));
+        Assert.Equal(5, sent.Select(f => f.MessageId).Distinct().Count());
+        Assert.All(sent, f => Assert.StartsWith("gate-", f.MessageId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_resumed_send_does_not_resend_a_page_an_interrupted_run_wrote_past_its_cursor()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+        var gate = new GateChannelProvider();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
+        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var contacts = await ContactsInSendOrderAsync(env, importId);
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Once(CampaignsTestCluster.Epoch.AddHours(1))));
+
+        // The second page as a run that wrote it and died before its cursor moved would have left it.
+        await env.Store.InsertFactsAsync(Tenant, campaignId,
+            [.. contacts.Skip(2).Take(2).Select(c => new NewFact(c.ContactId, ChannelKind.Sms, c.Phone, DeliveryStatus.Sent, MessageId: $"earlier-{c.ContactId}", SentAt: CampaignsTestCluster.Epoch))],
+            TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromHours(1));
+        await gate.WaitForAcceptedAsync(3, Within.Seconds(20));
+        await env.SettledAsync();
+
+        var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
+        Assert.Equal((CampaignStatus.Sent, 5), (details!.Row.Status, details.Row.Sent));
+        Assert.Equal(
+            [contacts[0].ContactId, contacts[1].ContactId, contacts[4].ContactId],
+            gate.Accepted.Select(m => m.ContactId).Order(StringComparer.Ordinal));
+        var facts = await env.ReadFactsAsync(Tenant, campaignId);
+        Assert.Equal(5, facts.Count);
+        Assert.All(facts, f => Assert.Equal(DeliveryStatus.Sent, f.Status));
+        Assert.Equal([$"earlier-{contacts[2].ContactId}", $"earlier-{contacts[3].ContactId}"], facts.Skip(2).Take(2).Select(f => f.MessageId));
+    }
+
+    [Fact]
+    public async Task A_page_whose_provider_starts_to_wait_shows_its_contacts_before_the_answer_comes()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+
+        // Page one (three messages) is answered at once; page two's first call waits.
+        var gate = new GateChannelProvider { HoldCall = 4 };
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 3, services => services.AddSingleton<IChannelProvider>(gate));
+        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var contacts = await ContactsInSendOrderAsync(env, importId);
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
+
+        // The fifth contact's message goes after the fourth's call started to wait: by then page two is claimed.
+        await gate.Held.WaitAsync(Within.Seconds(20));
+        await gate.WaitForAcceptedAsync(4, Within.Seconds(20));
+        var during = await env.ReadFactsAsync(Tenant, campaignId);
+        Assert.Equal(contacts.Select(c => c.ContactId), during.Select(f => f.ContactId));
+        Assert.Equal(
+            [DeliveryStatus.Sent, DeliveryStatus.Sent, DeliveryStatus.Sent, DeliveryStatus.Pending, DeliveryStatus.Pending],
+            during.Select(f => f.Status));
+
+        gate.Release();
+        await gate.WaitForAcceptedAsync(5, Within.Seconds(20));
+        await env.SettledAsync();
+        var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
+        Assert.Equal((CampaignStatus.Sent, 5), (details!.Row.Status, details.Row.Sent));
+        var facts = await env.ReadFactsAsync(Tenant, campaignId);
+        Assert.All(facts, f => Assert.Equal(DeliveryStatus.Sent, f.Status));
+        Assert.Equal(5, gate.Accepted.Select(m => m.ContactId).Distinct().Count());
+        Assert.Equal(5, gate.Calls);
+    }
+}
