@@ -68,7 +68,6 @@ public sealed partial class SqliteCampaignStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        FactRowsWritten(inserted.Count);
         var stored = new List<DeliveryFact>(facts.Count);
         foreach (var fact in facts)
         {
@@ -174,7 +173,7 @@ public sealed partial class SqliteCampaignStore
             WriteNullable(w, f.SentAt);
             WriteNullable(w, f.WaitUntil);
         }));
-        FactRowsWritten(await insert.ExecuteNonQueryAsync(cancellationToken));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -232,7 +231,7 @@ public sealed partial class SqliteCampaignStore
             WriteNullable(w, o.FailureReason);
             w.WriteNumberValue(ToUnixMs(o.At));
         }));
-        FactRowsWritten(await update.ExecuteNonQueryAsync(cancellationToken));
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />
