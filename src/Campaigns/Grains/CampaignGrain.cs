@@ -368,26 +368,34 @@ internal sealed partial class CampaignGrain(
             return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
         }
 
-        var outcomes = new Dictionary<string, SendResult>(due.Count, StringComparer.Ordinal);
-        for (var i = 0; i < due.Count; i++)
-        {
-            outcomes[due[i].ContactId] = sent[i];
-        }
-
-        var until = waits.ToDictionary(w => w.ContactId, w => w.Until, StringComparer.Ordinal);
+        // Due and waits are subsequences of the page in its order: one walk pairs each fact with its outcome.
         var rows = new NewFact[intended.Count];
+        int d = 0, w = 0;
         for (var i = 0; i < rows.Length; i++)
         {
             var f = intended[i];
-            rows[i] = f.Status != DeliveryStatus.Pending ? new NewFact(f.ContactId, f.Channel, f.Address, f.Status, f.Reason)
-                : until.TryGetValue(f.ContactId, out var opening) ? new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Waiting, WaitUntil: opening)
-                : outcomes.TryGetValue(f.ContactId, out var result) ? new NewFact(
-                    f.ContactId, f.Channel, f.Address, result.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed, result.FailureReason, result.MessageId, at)
-                : new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Pending); // no route: nothing was sent (Intend skips these already)
+            if (f.Status != DeliveryStatus.Pending)
+            {
+                rows[i] = new NewFact(f.ContactId, f.Channel, f.Address, f.Status, f.Reason);
+            }
+            else if (w < waits.Count && string.Equals(waits[w].ContactId, f.ContactId, StringComparison.Ordinal))
+            {
+                rows[i] = new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Waiting, WaitUntil: waits[w++].Until);
+            }
+            else if (d < due.Count && string.Equals(due[d].ContactId, f.ContactId, StringComparison.Ordinal))
+            {
+                var result = sent[d++];
+                rows[i] = new NewFact(f.ContactId, f.Channel, f.Address, result.Accepted ? DeliveryStatus.Sent : DeliveryStatus.Failed, result.FailureReason, result.MessageId, at);
+            }
+            else
+            {
+                // No route: nothing was sent (Intend already skips every contact then); left pending, a later pass sends it.
+                rows[i] = new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Pending);
+            }
         }
 
         await store.InsertFactsAsync(Owner, CampaignId, rows);
-        return until.Keys.ToHashSet(StringComparer.Ordinal);
+        return waits.Select(x => x.ContactId).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Splits pending facts into those whose contact's sending window is open now and those held until it opens.</summary>

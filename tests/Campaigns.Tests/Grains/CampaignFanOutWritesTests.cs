@@ -131,4 +131,50 @@ public sealed class CampaignFanOutWritesTests
         Assert.Equal(5, gate.Accepted.Select(m => m.ContactId).Distinct().Count());
         Assert.Equal(5, gate.Calls);
     }
+
+    [Fact]
+    public async Task A_page_written_once_holds_contacts_outside_their_sending_hours_and_sends_them_when_it_opens()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+        var gate = new GateChannelProvider();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
+        await env.Client.PutTenantAsync(Tenant, new Tenants.TenantSettings("Writes", "America/New_York"));
+        await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var script = await env.Client.CreateScriptAsync(Tenant, new ScriptDraft("Welcome", "First contact", [new StepDraft("hello", "message", "Hello {{firstName}}")]));
+
+        // 15:00 UTC: 10:00 in New York (inside the default 08:00-21:00), midnight in Tokyo (opens at 23:00 UTC).
+        // Pages of two in id order: (ct_1 New York, ct_2 Tokyo) is claimed, (ct_3 New York, ct_4 Tokyo) written once.
+        string[] zones = ["America/New_York", "Asia/Tokyo", "America/New_York", "Asia/Tokyo"];
+        await env.Store.InImportAsync(Tenant, async session =>
+        {
+            for (var i = 0; i < zones.Length; i++)
+            {
+                var id = $"ct_{i + 1}";
+                await session.SaveContactAsync(new Contact(id, $"C{i + 1}", "Zone", $"+1201555011{i}", null, zones[i], null,
+                    new Dictionary<string, string>(), [], new Dictionary<ChannelKind, ChannelStatus>()));
+                await session.AddMemberAsync("imp_zones", id, true, false, i + 2);
+            }
+
+            await session.AddImportAsync("imp_zones", "zones", CampaignsTestCluster.Epoch, zones.Length, 0, 0);
+            return 0;
+        }, TestContext.Current.CancellationToken);
+
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request("imp_zones", script.ScriptId, CampaignSchedule.Now));
+        await gate.WaitForAcceptedAsync(2, Within.Seconds(20));
+        await env.SettledAsync();
+        var opening = CampaignsTestCluster.Epoch.AddHours(8);
+        Assert.Equal(opening, await env.Store.NextWaitAsync(Tenant, campaignId, TestContext.Current.CancellationToken));
+        Assert.Equal(
+            [("ct_1", DeliveryStatus.Sent), ("ct_2", DeliveryStatus.Waiting), ("ct_3", DeliveryStatus.Sent), ("ct_4", DeliveryStatus.Waiting)],
+            (await env.ReadFactsAsync(Tenant, campaignId)).Select(f => (f.ContactId, f.Status)));
+        Assert.Equal(CampaignStatus.Sending, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status);
+
+        await env.AdvanceToAsync(opening);
+        await gate.WaitForAcceptedAsync(4, Within.Seconds(20));
+        await env.SettledAsync();
+        Assert.Equal(["ct_1", "ct_2", "ct_3", "ct_4"], gate.Accepted.Select(m => m.ContactId).Order(StringComparer.Ordinal));
+        Assert.All(await env.ReadFactsAsync(Tenant, campaignId), f => Assert.Equal(DeliveryStatus.Sent, f.Status));
+        Assert.Equal((CampaignStatus.Sent, 4), ((await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Sent));
+    }
 }
