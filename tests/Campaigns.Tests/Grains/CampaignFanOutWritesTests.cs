@@ -27,6 +27,23 @@ public sealed class CampaignFanOutWritesTests
         2015550115,Five,E
         """;
 
+    /// <summary>
+    /// Waits until <paramref name="done"/> holds. Each round is a call to the campaign grain, which waits for
+    /// the grain's current turn (a page being sent and written), so the loop follows the send, not a clock.
+    /// </summary>
+    private static async Task UntilAsync(CampaignsTestCluster env, string campaignId, Func<Task<bool>> done)
+    {
+        var within = Within.Seconds(20);
+        while (!await done())
+        {
+            within.ThrowIfCancellationRequested();
+            await env.Client.GetCampaignAsync(Tenant, campaignId);
+        }
+    }
+
+    private static Task UntilSentAsync(CampaignsTestCluster env, string campaignId) =>
+        UntilAsync(env, campaignId, async () => (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status == CampaignStatus.Sent);
+
     private static async Task<IReadOnlyList<Contact>> ContactsInSendOrderAsync(CampaignsTestCluster env, string importId) =>
         await env.Store.GetImportContactsAsync(Tenant, importId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken);
 
@@ -44,7 +61,7 @@ public sealed class CampaignFanOutWritesTests
 
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
         await gate.WaitForAcceptedAsync(5, Within.Seconds(20));
-        await env.SettledAsync();
+        await UntilSentAsync(env, campaignId);
 
         var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
         Assert.Equal((CampaignStatus.Sent, 5, 1), (details!.Row.Status, details.Row.Sent, details.Skipped));
@@ -85,7 +102,7 @@ public sealed class CampaignFanOutWritesTests
             TestContext.Current.CancellationToken);
         clock.Advance(TimeSpan.FromHours(1));
         await gate.WaitForAcceptedAsync(3, Within.Seconds(20));
-        await env.SettledAsync();
+        await UntilSentAsync(env, campaignId);
 
         var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
         Assert.Equal((CampaignStatus.Sent, 5), (details!.Row.Status, details.Row.Sent));
@@ -123,7 +140,7 @@ public sealed class CampaignFanOutWritesTests
 
         gate.Release();
         await gate.WaitForAcceptedAsync(5, Within.Seconds(20));
-        await env.SettledAsync();
+        await UntilSentAsync(env, campaignId);
         var details = await env.Client.GetCampaignAsync(Tenant, campaignId);
         Assert.Equal((CampaignStatus.Sent, 5), (details!.Row.Status, details.Row.Sent));
         var facts = await env.ReadFactsAsync(Tenant, campaignId);
@@ -162,8 +179,9 @@ public sealed class CampaignFanOutWritesTests
 
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request("imp_zones", script.ScriptId, CampaignSchedule.Now));
         await gate.WaitForAcceptedAsync(2, Within.Seconds(20));
-        await env.SettledAsync();
         var opening = CampaignsTestCluster.Epoch.AddHours(8);
+        await UntilAsync(env, campaignId, async () => (await env.ReadFactsAsync(Tenant, campaignId)).Count == 4
+            && await env.Store.NextWaitAsync(Tenant, campaignId, TestContext.Current.CancellationToken) is not null);
         Assert.Equal(opening, await env.Store.NextWaitAsync(Tenant, campaignId, TestContext.Current.CancellationToken));
         Assert.Equal(
             [("ct_1", DeliveryStatus.Sent), ("ct_2", DeliveryStatus.Waiting), ("ct_3", DeliveryStatus.Sent), ("ct_4", DeliveryStatus.Waiting)],
@@ -172,7 +190,7 @@ public sealed class CampaignFanOutWritesTests
 
         await env.AdvanceToAsync(opening);
         await gate.WaitForAcceptedAsync(4, Within.Seconds(20));
-        await env.SettledAsync();
+        await UntilSentAsync(env, campaignId);
         Assert.Equal(["ct_1", "ct_2", "ct_3", "ct_4"], gate.Accepted.Select(m => m.ContactId).Order(StringComparer.Ordinal));
         Assert.All(await env.ReadFactsAsync(Tenant, campaignId), f => Assert.Equal(DeliveryStatus.Sent, f.Status));
         Assert.Equal((CampaignStatus.Sent, 4), ((await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Sent));
