@@ -8,7 +8,8 @@ namespace Campaigns.Benchmarks.Micro;
 
 /// <summary>
 /// One fan-out page of <see cref="PageSize"/> recipients, piece by piece, as the campaign grain
-/// does it: read the page of contacts, claim their facts, render each message, record the sends.
+/// does it: read the page of contacts, render each message, and write the page's facts: claimed then
+/// recorded, or once, final (a fresh page through a provider that answers at once).
 /// Every figure is per message (OperationsPerInvoke = page size).
 /// </summary>
 [MemoryDiagnoser]
@@ -67,6 +68,21 @@ public class FanOutPageBenchmarks
         }
 
         return length;
+    }
+
+    [Benchmark(OperationsPerInvoke = PageSize, Description = "write a page of facts once, final")]
+    public async Task WriteOnce()
+    {
+        var campaign = $"cmp_once_{Interlocked.Increment(ref _campaign)}";
+        var at = DateTimeOffset.UnixEpoch;
+        var rows = new NewFact[_intended.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var f = _intended[i];
+            rows[i] = new NewFact(f.ContactId, f.Channel, f.Address, DeliveryStatus.Sent, MessageId: Guid.NewGuid().ToString(), SentAt: at);
+        }
+
+        await _store.InsertFactsAsync(Tenant, campaign, rows);
     }
 
     [Benchmark(OperationsPerInvoke = PageSize, Description = "claim and record a page of facts")]
