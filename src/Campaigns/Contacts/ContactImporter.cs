@@ -26,7 +26,11 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
     /// <summary>The longest record read before the file is refused: far above any real row, well below "the rest of the file after an open quote".</summary>
     internal const int MaxRecordLength = 1_000_000;
 
-    private const int QueueLength = 1024;
+    /// <summary>Rows matched and written together: one candidate query and one write call per batch.</summary>
+    internal const int BatchSize = 1000;
+
+    /// <summary>Batches read ahead of the writer: enough to keep both stages busy, little memory.</summary>
+    private const int QueuedBatches = 4;
     private static readonly string[] Required = ["phone", "first_name", "last_name"];
     private static readonly HashSet<string> Known = new(["phone", "first_name", "last_name", "email", "time_zone", "external_id"], StringComparer.Ordinal);
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
@@ -58,19 +62,31 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         var now = clock.GetUtcNow();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var queue = Channel.CreateBounded<CheckedRow>(new BoundedChannelOptions(QueueLength) { SingleReader = true, SingleWriter = true });
+        var queue = Channel.CreateBounded<List<CheckedRow>>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        var layout = new Layout(columns, index, custom);
         var reading = Task.Run(
             async () =>
             {
                 try
                 {
+                    var batch = new List<CheckedRow>(BatchSize);
                     await foreach (var row in reader.WithCancellation(stop.Token))
                     {
                         text.RecordEnded(row.LineNumberToExcl);
                         if (!IsBlank(row))
                         {
-                            await queue.Writer.WriteAsync(Check(row, columns, index, custom, defaultRegion), stop.Token);
+                            batch.Add(Check(row, layout, defaultRegion));
+                            if (batch.Count == BatchSize)
+                            {
+                                await queue.Writer.WriteAsync(batch, stop.Token);
+                                batch = new List<CheckedRow>(BatchSize);
+                            }
                         }
+                    }
+
+                    if (batch.Count > 0)
+                    {
+                        await queue.Writer.WriteAsync(batch, stop.Token);
                     }
 
                     queue.Writer.Complete();
@@ -84,7 +100,7 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
 
         try
         {
-            return await store.InImportAsync(tenant, session => WriteAsync(session, queue.Reader, importId, label, now, stop.Token), cancellationToken);
+            return await store.InImportAsync(tenant, session => WriteAsync(session, queue.Reader, importId, label, now, clock, stop.Token), cancellationToken);
         }
         catch (ChannelClosedException closed) when (closed.InnerException is { } reason)
         {
@@ -100,142 +116,192 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         }
     }
 
-    private static async Task<ImportResult> WriteAsync(IImportSession session, ChannelReader<CheckedRow> rows, string importId, string? label, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<ImportResult> WriteAsync(
+        IImportSession session, ChannelReader<List<CheckedRow>> batches, string importId, string? label, DateTimeOffset now, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new List<ImportRowError>();
         int created = 0, updated = 0, skipped = 0;
-        await foreach (var row in rows.ReadAllAsync(cancellationToken))
+        IReadOnlyList<string> newLabels = label is null ? [] : [label];
+        var noChannels = new Dictionary<ChannelKind, ChannelStatus>();
+        var externalIds = new HashSet<string>(StringComparer.Ordinal);
+        var phones = new HashSet<string>(StringComparer.Ordinal);
+        var emails = new HashSet<string>(StringComparer.Ordinal);
+        var writes = new List<ImportedContact>(BatchSize);
+        await foreach (var batch in batches.ReadAllAsync(cancellationToken))
         {
-            if (row.Parsed is not { } parsed)
+            externalIds.Clear();
+            phones.Clear();
+            emails.Clear();
+            foreach (var row in batch)
             {
-                errors.AddRange(row.Errors!);
-                skipped++;
-                continue;
+                if (row.Parsed is { } p)
+                {
+                    AddKey(externalIds, p.ExternalId);
+                    AddKey(phones, p.Phone);
+                    AddKey(emails, p.Email);
+                }
             }
 
-            var line = row.Line;
-            var existing = await session.FindAsync(parsed.ExternalId, parsed.Phone, parsed.Email);
-            Contact contact;
-            bool phoneChanged;
-            if (existing is null)
+            // Every contact this batch could match, with the line of this import that already touched it:
+            // rows are then matched in memory, in file order, seeing what earlier rows created or changed.
+            var candidates = externalIds.Count + phones.Count + emails.Count == 0 ? [] : await session.FindCandidatesAsync(importId, externalIds, phones, emails);
+            var matches = new ImportMatches(candidates);
+            writes.Clear();
+            foreach (var row in batch)
             {
-                contact = new Contact(
-                    "ct_" + Guid.NewGuid().ToString("N")[..16], parsed.FirstName, parsed.LastName, parsed.Phone, parsed.Email, parsed.TimeZone, parsed.ExternalId,
-                    parsed.Fields, label is null ? [] : [label], new Dictionary<ChannelKind, ChannelStatus>());
-                phoneChanged = false;
-            }
-            else
-            {
-                var fields = new Dictionary<string, string>(existing.Fields, StringComparer.Ordinal);
-                foreach (var (k, v) in parsed.Fields)
+                if (row.Parsed is not { } parsed)
                 {
-                    fields[k] = v;
+                    errors.AddRange(row.Errors!);
+                    skipped++;
+                    continue;
                 }
 
-                phoneChanged = parsed.Phone is not null && parsed.Phone != existing.Phone;
-                contact = existing with
+                var existing = matches.Find(parsed.ExternalId, parsed.Phone, parsed.Email);
+                if (existing?.Line is { } firstLine)
                 {
-                    FirstName = parsed.FirstName.Length > 0 ? parsed.FirstName : existing.FirstName,
-                    LastName = parsed.LastName.Length > 0 ? parsed.LastName : existing.LastName,
-                    Phone = parsed.Phone ?? existing.Phone,
-                    Email = parsed.Email ?? existing.Email,
-                    TimeZone = parsed.TimeZone ?? existing.TimeZone,
-                    ExternalId = parsed.ExternalId ?? existing.ExternalId,
-                    Fields = fields,
-                    Labels = label is null || existing.Labels.Contains(label) ? existing.Labels : [.. existing.Labels, label],
+                    // The same contact, already touched by this import: not touched again.
+                    errors.Add(new(row.Line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
+                    skipped++;
+                    continue;
+                }
 
-                    // A new phone starts with a clean delivery record.
-                    InvalidPhone = existing.InvalidPhone && !phoneChanged,
-                    ConsecutiveFailures = phoneChanged ? 0 : existing.ConsecutiveFailures,
-                };
+                if (existing is null)
+                {
+                    var contact = new Contact(
+                        ContactIds.New(clock), parsed.FirstName, parsed.LastName, parsed.Phone, parsed.Email, parsed.TimeZone, parsed.ExternalId, parsed.Fields, newLabels, noChannels);
+                    matches.Add(contact, row.Line);
+                    writes.Add(new ImportedContact(contact, Created: true, PhoneChanged: false, row.Line));
+                    created++;
+                }
+                else
+                {
+                    var (contact, phoneChanged) = Merge(existing.Contact, parsed, label);
+                    matches.Update(existing, contact, row.Line);
+                    writes.Add(new ImportedContact(contact, Created: false, phoneChanged, row.Line));
+                    updated++;
+                }
             }
 
-            // The import's membership row doubles as the duplicate check: a contact it already touched is not touched again.
-            if (await session.AddMemberAsync(importId, contact.ContactId, existing is null, phoneChanged, line) is { } firstLine)
+            if (writes.Count > 0)
             {
-                errors.Add(new(line, null, $"Duplicate of line {firstLine}: the same contact appears twice in this file; this row was skipped."));
-                skipped++;
-                continue;
+                await session.WriteAsync(importId, writes);
             }
-
-            if (existing is null)
-            {
-                created++;
-            }
-            else
-            {
-                updated++;
-            }
-
-            await session.SaveContactAsync(contact);
         }
 
         await session.AddImportAsync(importId, label, now, created, updated, skipped);
         return new ImportResult(importId, created, updated, skipped, errors);
     }
 
+    private static void AddKey(HashSet<string> keys, string? key)
+    {
+        if (key is not null)
+        {
+            keys.Add(key);
+        }
+    }
+
+    /// <summary>A matched contact after a row updates it: a value the row leaves empty keeps the stored one.</summary>
+    private static (Contact Contact, bool PhoneChanged) Merge(Contact existing, ParsedRow parsed, string? label)
+    {
+        var fields = new Dictionary<string, string>(existing.Fields, StringComparer.Ordinal);
+        foreach (var (k, v) in parsed.Fields)
+        {
+            fields[k] = v;
+        }
+
+        var phoneChanged = parsed.Phone is not null && parsed.Phone != existing.Phone;
+        var contact = existing with
+        {
+            FirstName = parsed.FirstName.Length > 0 ? parsed.FirstName : existing.FirstName,
+            LastName = parsed.LastName.Length > 0 ? parsed.LastName : existing.LastName,
+            Phone = parsed.Phone ?? existing.Phone,
+            Email = parsed.Email ?? existing.Email,
+            TimeZone = parsed.TimeZone ?? existing.TimeZone,
+            ExternalId = parsed.ExternalId ?? existing.ExternalId,
+            Fields = fields,
+            Labels = label is null || existing.Labels.Contains(label) ? existing.Labels : [.. existing.Labels, label],
+
+            // A new phone starts with a clean delivery record.
+            InvalidPhone = existing.InvalidPhone && !phoneChanged,
+            ConsecutiveFailures = phoneChanged ? 0 : existing.ConsecutiveFailures,
+        };
+        return (contact, phoneChanged);
+    }
+
     /// <summary>A line with nothing on it is no record (spreadsheets leave them at the end); it is passed over, not reported.</summary>
     private static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row.Span.IsWhiteSpace();
 
-    private static CheckedRow Check(SepReader.Row row, string[] columns, Dictionary<string, int> index, (string Name, int Index)[] custom, string region)
+    /// <summary>The header's columns: their names, where each known one is, and the custom ones.</summary>
+    private sealed record Layout(string[] Columns, Dictionary<string, int> Index, (string Name, int Index)[] Custom)
     {
+        public int Phone { get; } = Index["phone"];
+
+        public int FirstName { get; } = Index["first_name"];
+
+        public int LastName { get; } = Index["last_name"];
+
+        public int Email { get; } = Index.GetValueOrDefault("email", -1);
+
+        public int TimeZone { get; } = Index.GetValueOrDefault("time_zone", -1);
+
+        public int ExternalId { get; } = Index.GetValueOrDefault("external_id", -1);
+    }
+
+    private static readonly Dictionary<string, string> NoFields = [];
+
+    private static CheckedRow Check(SepReader.Row row, Layout layout, string region)
+    {
+        var columns = layout.Columns;
         var line = row.LineNumberFrom;
-        var cells = new string[columns.Length];
-        var errors = new List<ImportRowError>();
-        // A record swallowed to the end of the file ends with the file's last line break, which starts no line of its own.
-        var lastLine = row.LineNumberToExcl - (row.Span is [.., '\n' or '\r'] ? 2 : 1);
-        var spans = lastLine > line ? $" The record runs over lines {line} to {lastLine}." : string.Empty;
+        List<ImportRowError>? errors = null;
         if (QuoteProblem(row.Span) is { } quote)
         {
             // The CSV reader recovers from bad quoting by guessing; the guess is never what the file meant.
-            errors.Add(new(line, quote.Column < columns.Length ? columns[quote.Column] : null, quote.Message + spans));
-            return new CheckedRow(line, null, errors);
+            return new CheckedRow(line, null, [new(line, quote.Column < columns.Length ? columns[quote.Column] : null, quote.Message + Spans(row, line))]);
         }
 
         if (row.ColCount != columns.Length)
         {
-            errors.Add(new(line, null, $"Row has {row.ColCount} fields; the header has {columns.Length}.{spans}"));
+            errors = [new(line, null, $"Row has {row.ColCount} fields; the header has {columns.Length}.{Spans(row, line)}")];
         }
 
+        var cells = new string[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
-            cells[i] = i < row.ColCount ? row[i].ToString().Trim() : string.Empty;
+            cells[i] = i < row.ColCount ? Trimmed(row[i].Span) : string.Empty;
             if (cells[i].Length > MaxCellLength)
             {
-                errors.Add(new(line, columns[i], $"Value is {cells[i].Length} characters long; at most {MaxCellLength} are allowed."));
+                (errors ??= []).Add(new(line, columns[i], $"Value is {cells[i].Length} characters long; at most {MaxCellLength} are allowed."));
             }
             else if (cells[i].Contains('\uFFFD', StringComparison.Ordinal))
             {
-                errors.Add(new(line, columns[i], "Value is not valid UTF-8 (save the file as UTF-8)."));
+                (errors ??= []).Add(new(line, columns[i], "Value is not valid UTF-8 (save the file as UTF-8)."));
             }
             else if (FirstControl(cells[i]) is { } control)
             {
                 // Control characters (escape sequences, NUL) have no place in a name or an address and can disturb whatever displays them.
-                errors.Add(new(line, columns[i], $"Value contains the control character U+{(int)control:X4}."));
+                (errors ??= []).Add(new(line, columns[i], $"Value contains the control character U+{(int)control:X4}."));
             }
         }
 
-        if (errors.Count > 0)
+        if (errors is not null)
         {
             return new CheckedRow(line, null, errors);
         }
 
-        var parsed = ParseRow(line, name => index.TryGetValue(name, out var i) ? cells[i] : string.Empty, region, errors);
-        if (parsed is null)
-        {
-            return new CheckedRow(line, null, errors);
-        }
+        var parsed = ParseRow(line, cells, layout, region, ref errors);
+        return errors is null ? new CheckedRow(line, parsed, null) : new CheckedRow(line, null, errors);
+    }
 
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, i) in custom)
-        {
-            if (cells[i].Length > 0)
-            {
-                fields[name] = cells[i];
-            }
-        }
+    /// <summary>A cell without its surrounding white space, made a string once.</summary>
+    private static string Trimmed(ReadOnlySpan<char> cell) => cell.Length == 0 ? string.Empty : cell.Trim().ToString();
 
-        return new CheckedRow(line, parsed with { Fields = fields }, null);
+    /// <summary>Where a record runs over several lines, the sentence saying so.</summary>
+    private static string Spans(SepReader.Row row, int line)
+    {
+        // A record swallowed to the end of the file ends with the file's last line break, which starts no line of its own.
+        var lastLine = row.LineNumberToExcl - (row.Span is [.., '\n' or '\r'] ? 2 : 1);
+        return lastLine > line ? $" The record runs over lines {line} to {lastLine}." : string.Empty;
     }
 
     /// <summary>The first control character of a text other than tab, CR and LF (NUL, escape sequences), or null.</summary>
@@ -334,25 +400,22 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
         errors.ThrowIfAny();
     }
 
-    private sealed record ParsedRow(string FirstName, string LastName, string? Phone, string? Email, string? TimeZone, string? ExternalId)
-    {
-        public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
-    }
+    private sealed record ParsedRow(string FirstName, string LastName, string? Phone, string? Email, string? TimeZone, string? ExternalId, IReadOnlyDictionary<string, string> Fields);
 
-    private static ParsedRow? ParseRow(int line, Func<string, string> cell, string region, List<ImportRowError> errors)
+    private static ParsedRow? ParseRow(int line, string[] cells, Layout layout, string region, ref List<ImportRowError>? errors)
     {
         string? phone = null;
-        if (cell("phone") is { Length: > 0 } rawPhone)
+        if (cells[layout.Phone] is { Length: > 0 } rawPhone)
         {
             phone = NormalisePhone(rawPhone, region, out var problem);
             if (problem is not null)
             {
-                errors.Add(new(line, "phone", problem));
+                (errors ??= []).Add(new(line, "phone", problem));
             }
         }
 
         string? email = null;
-        if (cell("email") is { Length: > 0 } rawEmail)
+        if (layout.Email >= 0 && cells[layout.Email] is { Length: > 0 } rawEmail)
         {
             if (System.Net.Mail.MailAddress.TryCreate(rawEmail, out var address) && address.Address == rawEmail && address.Host.Contains('.', StringComparison.Ordinal))
             {
@@ -360,12 +423,12 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             }
             else
             {
-                errors.Add(new(line, "email", $"'{rawEmail}' is not a valid email address."));
+                (errors ??= []).Add(new(line, "email", $"'{rawEmail}' is not a valid email address."));
             }
         }
 
         string? timeZone = null;
-        if (cell("time_zone") is { Length: > 0 } rawZone)
+        if (layout.TimeZone >= 0 && cells[layout.TimeZone] is { Length: > 0 } rawZone)
         {
             if (TimeZoneInfo.TryFindSystemTimeZoneById(rawZone, out var zone) && zone.HasIanaId)
             {
@@ -373,17 +436,31 @@ internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
             }
             else
             {
-                errors.Add(new(line, "time_zone", $"'{rawZone}' is not an IANA time zone."));
+                (errors ??= []).Add(new(line, "time_zone", $"'{rawZone}' is not an IANA time zone."));
             }
         }
 
-        var externalId = cell("external_id") is { Length: > 0 } ext ? ext : null;
-        if (errors.Count == 0 && phone is null && email is null && externalId is null)
+        var externalId = layout.ExternalId >= 0 && cells[layout.ExternalId] is { Length: > 0 } ext ? ext : null;
+        if (errors is null && phone is null && email is null && externalId is null)
         {
-            errors.Add(new(line, null, "Row has no phone, email or external_id, so the contact cannot be identified or reached."));
+            errors = [new(line, null, "Row has no phone, email or external_id, so the contact cannot be identified or reached.")];
         }
 
-        return errors.Count == 0 ? new ParsedRow(cell("first_name"), cell("last_name"), phone, email, timeZone, externalId) : null;
+        if (errors is not null)
+        {
+            return null;
+        }
+
+        Dictionary<string, string>? fields = null;
+        foreach (var (name, i) in layout.Custom)
+        {
+            if (cells[i].Length > 0)
+            {
+                (fields ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = cells[i];
+            }
+        }
+
+        return new ParsedRow(cells[layout.FirstName], cells[layout.LastName], phone, email, timeZone, externalId, fields ?? NoFields);
     }
 
     /// <summary>Normalises a phone number to E.164, or says why it cannot take texts.</summary>

@@ -153,24 +153,35 @@ public partial interface ICampaignStore
     Task<IReadOnlyList<Contact>> GetContactsAsync(TenantId tenant, IReadOnlyList<string> contactIds, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Writes of one import, inside its transaction.</summary>
+/// <summary>
+/// Reads and writes of one import, inside its transaction, a batch of rows at a time: the importer
+/// asks for every contact a batch could match in one call, matches in memory, and writes the batch's
+/// contacts and membership rows in another.
+/// </summary>
 public interface IImportSession
 {
-    /// <summary>Finds the contact a row matches: by external id, else phone, else email.</summary>
-    Task<Contact?> FindAsync(string? externalId, string? phone, string? email);
-
-    /// <summary>Inserts or replaces a contact.</summary>
-    Task SaveContactAsync(Contact contact);
+    /// <summary>
+    /// Every contact holding one of these external ids, phones or emails (exact values), each with the
+    /// line at which import <paramref name="importId"/> already touched it, if it did.
+    /// </summary>
+    Task<IReadOnlyList<ImportCandidate>> FindCandidatesAsync(string importId, IReadOnlyCollection<string> externalIds, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> emails);
 
     /// <summary>
-    /// Records that the import touched a contact at a line of its file. Returns null, or, when the
-    /// import already touched the contact, the line that did (nothing is written then).
+    /// Inserts the created contacts, updates the updated ones (names, addresses, time zone, external id,
+    /// fields, labels, phone flags; never channels, pauses or archiving) and records each as touched by
+    /// import <paramref name="importId"/> at its line.
     /// </summary>
-    Task<int?> AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged, int line);
+    Task WriteAsync(string importId, IReadOnlyList<ImportedContact> contacts);
 
     /// <summary>Records the import itself.</summary>
     Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped);
 }
+
+/// <summary>A contact an import row may match, and the line at which the same import already touched it (null when it has not).</summary>
+public sealed record ImportCandidate(Contact Contact, int? Line);
+
+/// <summary>A contact as an import leaves it: created or updated, whether its phone changed, and the line of the file that did it.</summary>
+public sealed record ImportedContact(Contact Contact, bool Created, bool PhoneChanged, int Line);
 
 /// <summary>How a contact fared in one campaign.</summary>
 public enum DeliveryStatus

@@ -153,8 +153,8 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <summary>
-    /// Page cache of an import's connection. A large import writes contacts, three lookup indexes and
-    /// its membership rows at random keys; with SQLite's default 2 MB cache most of those writes miss.
+    /// Page cache of an import's connection. A large import writes the phone and email lookup indexes
+    /// at random keys; with SQLite's default 2 MB cache most of those writes miss.
     /// </summary>
     private const int ImportCacheKib = 64 * 1024;
 
@@ -167,20 +167,28 @@ public sealed partial class SqliteCampaignStore
         await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Prepared statements reused for every row of one import.</summary>
+    /// <summary>Prepared statements reused for every batch of one import.</summary>
     /// <remarks>
-    /// Lookups select the contact id through the matching index and read the row by its key: without
-    /// statistics SQLite would otherwise walk every contact of the tenant in key order, once per row.
+    /// A batch's candidates are found in one statement: each list of keys is a JSON array walked by
+    /// <c>json_each</c>, each key probed through its lookup index. The index is named and the array
+    /// is the outer loop (<c>CROSS JOIN</c>): left to itself, without statistics, SQLite walks every
+    /// contact of the tenant in the index and probes the array for each. A batch's writes are single-row prepared
+    /// statements; new contacts have time-ordered ids (<see cref="ContactIds"/>), so they append.
     /// </remarks>
     private sealed class ImportSession : IImportSession, IAsyncDisposable
     {
-        private readonly SqliteCommand _byExternalId;
-        private readonly SqliteCommand _byPhone;
-        private readonly SqliteCommand _byEmail;
-        private readonly SqliteCommand _save;
+        private const string EmptyObject = "{}";
+
+        private readonly SqliteCommand _candidates;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _update;
         private readonly SqliteCommand _member;
-        private readonly SqliteCommand _memberLine;
         private readonly SqliteCommand _import;
+        private readonly SqliteParameter[] _insertValues;
+        private readonly SqliteParameter[] _updateValues;
+        private readonly SqliteParameter[] _memberValues;
+        private IReadOnlyList<string>? _lastLabels;
+        private string _lastLabelsJson = "[]";
 
         public ImportSession(SqliteConnection connection, SqliteTransaction transaction, TenantId tenant)
         {
@@ -198,89 +206,107 @@ public sealed partial class SqliteCampaignStore
                 return command;
             }
 
-            // A row with an external id falls back to phone or email only among contacts without an
-            // external id: a contact known under another external id is another person sharing the address.
-            static string ByKey(string index, string column) => $"""
-                SELECT {ContactColumns} FROM contacts c WHERE c.tenant_id = $t AND c.contact_id = (
-                  SELECT k.contact_id FROM contacts k INDEXED BY {index}
-                  WHERE k.tenant_id = $t AND k.{column} = $v AND ($ext IS NULL OR k.external_id IS NULL OR k.external_id = $ext)
-                  ORDER BY k.contact_id LIMIT 1)
-                """;
+            static string Probe(string parameter, string index, string column) =>
+                $"SELECT k.contact_id FROM json_each({parameter}) j CROSS JOIN contacts k INDEXED BY {index} WHERE k.tenant_id = $t AND k.{column} = j.value";
 
-            _byExternalId = Prepare(ByKey("contacts_external_id", "external_id"), "$v", "$ext");
-            _byPhone = Prepare(ByKey("contacts_phone", "phone"), "$v", "$ext");
-            _byEmail = Prepare(ByKey("contacts_email", "email"), "$v", "$ext");
-            _save = Prepare(
+            _candidates = Prepare(
+                $"""
+                SELECT {ContactColumns}, m.line FROM contacts c
+                LEFT JOIN import_members m ON m.tenant_id = c.tenant_id AND m.import_id = $i AND m.contact_id = c.contact_id
+                WHERE c.tenant_id = $t AND c.contact_id IN (
+                  {Probe("$ext", "contacts_external_id", "external_id")}
+                  UNION {Probe("$phones", "contacts_phone", "phone")}
+                  UNION {Probe("$emails", "contacts_email", "email")})
+                """,
+                "$i",
+                "$ext",
+                "$phones",
+                "$emails");
+            _insert = Prepare(
                 """
                 INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels, invalid_phone, failure_count)
                 VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels, $inv, $fail)
-                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-                  phone = excluded.phone, email = excluded.email, time_zone = excluded.time_zone, external_id = excluded.external_id,
-                  fields = excluded.fields, labels = excluded.labels, invalid_phone = excluded.invalid_phone, failure_count = excluded.failure_count
                 """,
                 "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels", "$inv", "$fail");
+            _update = Prepare(
+                """
+                UPDATE contacts SET first_name = $fn, last_name = $ln, phone = $ph, email = $em, time_zone = $tz, external_id = $ext,
+                  fields = $fields, labels = $labels, invalid_phone = $inv, failure_count = $fail
+                WHERE tenant_id = $t AND contact_id = $c
+                """,
+                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$inv", "$fail");
             _member = Prepare(
-                "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, $i, $c, $cr, $pc, $line) ON CONFLICT DO NOTHING",
+                "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, $i, $c, $cr, $pc, $line)",
                 "$i", "$c", "$cr", "$pc", "$line");
-            _memberLine = Prepare("SELECT line FROM import_members WHERE tenant_id = $t AND import_id = $i AND contact_id = $c", "$i", "$c");
             _import = Prepare("INSERT INTO imports (tenant_id, import_id, label, created_at, created, updated, skipped) VALUES ($t, $i, $l, $at, $cr, $up, $sk)", "$i", "$l", "$at", "$cr", "$up", "$sk");
+            _insertValues = Values(_insert, "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels", "$inv", "$fail");
+            _updateValues = Values(_update, "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$inv", "$fail");
+            _memberValues = Values(_member, "$i", "$c", "$cr", "$pc", "$line");
         }
 
-        public async Task<Contact?> FindAsync(string? externalId, string? phone, string? email)
+        private static SqliteParameter[] Values(SqliteCommand command, params string[] names) => [.. names.Select(n => command.Parameters[n])];
+
+        public async Task<IReadOnlyList<ImportCandidate>> FindCandidatesAsync(string importId, IReadOnlyCollection<string> externalIds, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> emails)
         {
-            foreach (var (command, value) in new[] { (_byExternalId, externalId), (_byPhone, phone), (_byEmail, email) })
-            {
-                if (string.IsNullOrEmpty(value))
-                {
-                    continue;
-                }
-
-                command.Parameters["$v"].Value = value;
-                command.Parameters["$ext"].Value = Db(externalId);
-                await using var reader = await command.ExecuteReaderAsync();
-                if (await reader.ReadAsync())
-                {
-                    return ReadContact(reader);
-                }
-            }
-
-            return null;
-        }
-
-        public async Task SaveContactAsync(Contact contact)
-        {
-            var p = _save.Parameters;
-            p["$c"].Value = contact.ContactId;
-            p["$fn"].Value = contact.FirstName;
-            p["$ln"].Value = contact.LastName;
-            p["$ph"].Value = Db(contact.Phone);
-            p["$em"].Value = Db(contact.Email);
-            p["$tz"].Value = Db(contact.TimeZone);
-            p["$ext"].Value = Db(contact.ExternalId);
-            p["$fields"].Value = JsonSerializer.Serialize(contact.Fields, Json);
-            p["$labels"].Value = JsonSerializer.Serialize(contact.Labels, Json);
-            p["$channels"].Value = JsonSerializer.Serialize(contact.Channels, Json);
-            p["$inv"].Value = contact.InvalidPhone ? 1 : 0;
-            p["$fail"].Value = contact.ConsecutiveFailures;
-            await _save.ExecuteNonQueryAsync();
-        }
-
-        public async Task<int?> AddMemberAsync(string importId, string contactId, bool created, bool phoneChanged, int line)
-        {
-            var p = _member.Parameters;
+            var p = _candidates.Parameters;
             p["$i"].Value = importId;
-            p["$c"].Value = contactId;
-            p["$cr"].Value = created ? 1 : 0;
-            p["$pc"].Value = phoneChanged ? 1 : 0;
-            p["$line"].Value = line;
-            if (await _member.ExecuteNonQueryAsync() == 1)
+            p["$ext"].Value = JsonArray(externalIds);
+            p["$phones"].Value = JsonArray(phones);
+            p["$emails"].Value = JsonArray(emails);
+            var candidates = new List<ImportCandidate>();
+            await using var reader = await _candidates.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
             {
-                return null;
+                candidates.Add(new ImportCandidate(ReadContact(reader), reader.IsDBNull(15) ? null : reader.GetInt32(15)));
             }
 
-            _memberLine.Parameters["$i"].Value = importId;
-            _memberLine.Parameters["$c"].Value = contactId;
-            return Convert.ToInt32(await _memberLine.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            return candidates;
+        }
+
+        private static string JsonArray(IReadOnlyCollection<string> values) => values.Count == 0 ? "[]" : JsonSerializer.Serialize(values, Json);
+
+        public async Task WriteAsync(string importId, IReadOnlyList<ImportedContact> contacts)
+        {
+            _memberValues[0].Value = importId;
+            foreach (var (contact, created, phoneChanged, line) in contacts)
+            {
+                var values = created ? _insertValues : _updateValues;
+                values[0].Value = contact.ContactId;
+                values[1].Value = contact.FirstName;
+                values[2].Value = contact.LastName;
+                values[3].Value = Db(contact.Phone);
+                values[4].Value = Db(contact.Email);
+                values[5].Value = Db(contact.TimeZone);
+                values[6].Value = Db(contact.ExternalId);
+                values[7].Value = contact.Fields.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Fields, Json);
+                values[8].Value = LabelsJson(contact.Labels);
+                if (created)
+                {
+                    values[9].Value = contact.Channels.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Channels, Json);
+                }
+
+                values[^2].Value = contact.InvalidPhone ? 1 : 0;
+                values[^1].Value = contact.ConsecutiveFailures;
+                await (created ? _insert : _update).ExecuteNonQueryAsync();
+
+                _memberValues[1].Value = contact.ContactId;
+                _memberValues[2].Value = created ? 1 : 0;
+                _memberValues[3].Value = phoneChanged ? 1 : 0;
+                _memberValues[4].Value = line;
+                await _member.ExecuteNonQueryAsync();
+            }
+        }
+
+        /// <summary>The labels as JSON; the contacts an import creates share one list, serialised once.</summary>
+        private string LabelsJson(IReadOnlyList<string> labels)
+        {
+            if (!ReferenceEquals(labels, _lastLabels))
+            {
+                _lastLabelsJson = JsonSerializer.Serialize(labels, Json);
+                _lastLabels = labels;
+            }
+
+            return _lastLabelsJson;
         }
 
         public async Task AddImportAsync(string importId, string? label, DateTimeOffset at, int created, int updated, int skipped)
@@ -297,7 +323,7 @@ public sealed partial class SqliteCampaignStore
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { _byExternalId, _byPhone, _byEmail, _save, _member, _memberLine, _import })
+            foreach (var command in new[] { _candidates, _insert, _update, _member, _import })
             {
                 await command.DisposeAsync();
             }

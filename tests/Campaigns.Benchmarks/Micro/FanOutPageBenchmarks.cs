@@ -33,14 +33,15 @@ public class FanOutPageBenchmarks
         _store.InitializeAsync().GetAwaiter().GetResult();
         _store.InImportAsync(Tenant, async session =>
         {
+            var contacts = new List<ImportedContact>(PageSize);
             for (var i = 0; i < PageSize; i++)
             {
-                var id = $"ct_{i:x16}";
-                await session.SaveContactAsync(new Contact(id, "Ada", "Lovelace", $"+1201555{i:0000}", $"ada{i}@example.edu", "America/New_York", null,
-                    new Dictionary<string, string> { ["major"] = "Mathematics" }, ["fan-out"], new Dictionary<ChannelKind, ChannelStatus>()));
-                await session.AddMemberAsync(_importId, id, true, false, i + 2);
+                var contact = new Contact($"ct_{i:x16}", "Ada", "Lovelace", $"+1201555{i:0000}", $"ada{i}@example.edu", "America/New_York", null,
+                    new Dictionary<string, string> { ["major"] = "Mathematics" }, ["fan-out"], new Dictionary<ChannelKind, ChannelStatus>());
+                contacts.Add(new ImportedContact(contact, Created: true, PhoneChanged: false, Line: i + 2));
             }
 
+            await session.WriteAsync(_importId, contacts);
             await session.AddImportAsync(_importId, "fan-out", DateTimeOffset.UnixEpoch, PageSize, 0, 0);
             return 0;
         }).GetAwaiter().GetResult();
