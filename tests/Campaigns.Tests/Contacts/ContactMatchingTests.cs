@@ -87,6 +87,43 @@ public sealed class ContactMatchingTests : ContactStoreHost
     }
 
     [Fact]
+    public async Task A_stored_contact_matched_in_one_batch_is_a_duplicate_when_a_later_batch_matches_it_again()
+    {
+        var first = await ImportAsync("phone,first_name,last_name,email\n2015550101,Ada,Lovelace,ada@example.org\n");
+        var ada = await OnlyContact(first.ImportId);
+
+        // Line 2 updates Ada by phone; the same person comes back by email more than a batch later.
+        var csv = new System.Text.StringBuilder("phone,first_name,last_name,email\n2015550101,Ada,King,\n");
+        for (var i = 0; i < ContactImporter.BatchSize + 10; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"+1202555{i:0000},Student,{i},\n");
+        }
+
+        csv.Append(",Ada,Byron,ADA@example.org\n");
+        var result = await ImportAsync(Tenant, csv.ToString());
+
+        Assert.Equal((ContactImporter.BatchSize + 10, 1, 1), (result.Created, result.Updated, result.Skipped));
+        Assert.Equal([new ImportRowError(ContactImporter.BatchSize + 13, null, "Duplicate of line 2: the same contact appears twice in this file; this row was skipped.")], result.Errors);
+        var updated = Assert.Single(await Subset(result.ImportId, ImportSubset.Updated));
+        Assert.Equal((ada.ContactId, "King"), (updated.ContactId, updated.LastName));
+    }
+
+    [Fact]
+    public async Task When_several_contacts_share_a_phone_a_row_updates_the_one_with_the_lowest_id()
+    {
+        var ada = await OnlyContact((await ImportAsync("phone,first_name,last_name,external_id\n2015550101,Ada,L,s-1\n")).ImportId);
+        var byron = await OnlyContact((await ImportAsync("phone,first_name,last_name,external_id\n2015550101,Byron,L,s-2\n")).ImportId);
+
+        var result = await ImportAsync("phone,first_name,last_name\n2015550101,,Updated\n");
+
+        // Ids are time-ordered: the contact made first has the lowest.
+        Assert.True(string.CompareOrdinal(ada.ContactId, byron.ContactId) < 0);
+        Assert.Equal((0, 1), (result.Created, result.Updated));
+        Assert.Equal((ada.ContactId, "Updated"), ((await OnlyContact(result.ImportId)).ContactId, (await OnlyContact(result.ImportId)).LastName));
+        Assert.Equal("L", (await Store.GetContactAsync(Tenant, byron.ContactId, Ct))!.LastName);
+    }
+
+    [Fact]
     public async Task Consecutive_carrier_failures_flag_the_phone_and_a_delivery_resets_the_count()
     {
         var import = await ImportAsync("phone,first_name,last_name\n2015550101,Ada,L\n");
