@@ -173,20 +173,18 @@ public sealed partial class SqliteCampaignStore
     /// <c>json_each</c>, each key probed through its lookup index. The index is named and the array
     /// is the outer loop (<c>CROSS JOIN</c>): left to itself, without statistics, SQLite walks every
     /// contact of the tenant in the index and probes the array for each. A batch's writes are single-row prepared
-    /// statements; new contacts have time-ordered ids (<see cref="ContactIds"/>), so they append.
+    /// statements driven through SQLite's own API (<see cref="RawStatement"/>); new contacts have
+    /// time-ordered ids (<see cref="ContactIds"/>), so they append.
     /// </remarks>
     private sealed class ImportSession : IImportSession, IAsyncDisposable
     {
         private const string EmptyObject = "{}";
 
         private readonly SqliteCommand _candidates;
-        private readonly SqliteCommand _insert;
-        private readonly SqliteCommand _update;
-        private readonly SqliteCommand _member;
         private readonly SqliteCommand _import;
-        private readonly SqliteParameter[] _insertValues;
-        private readonly SqliteParameter[] _updateValues;
-        private readonly SqliteParameter[] _memberValues;
+        private readonly RawStatement _insert;
+        private readonly RawStatement _update;
+        private readonly RawStatement _member;
         private IReadOnlyList<string>? _lastLabels;
         private string _lastLabelsJson = "[]";
 
@@ -222,29 +220,28 @@ public sealed partial class SqliteCampaignStore
                 "$ext",
                 "$phones",
                 "$emails");
-            _insert = Prepare(
-                """
-                INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels, invalid_phone, failure_count)
-                VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $channels, $inv, $fail)
+            const string contactValues = "$t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $inv, $fail";
+            _insert = new RawStatement(
+                connection,
+                $"""
+                INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, invalid_phone, failure_count, channels)
+                VALUES ({contactValues}, $channels)
                 """,
-                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels", "$inv", "$fail");
-            _update = Prepare(
+                tenant.Value);
+            _update = new RawStatement(
+                connection,
                 """
                 UPDATE contacts SET first_name = $fn, last_name = $ln, phone = $ph, email = $em, time_zone = $tz, external_id = $ext,
                   fields = $fields, labels = $labels, invalid_phone = $inv, failure_count = $fail
                 WHERE tenant_id = $t AND contact_id = $c
                 """,
-                "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$inv", "$fail");
-            _member = Prepare(
+                tenant.Value);
+            _member = new RawStatement(
+                connection,
                 "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, $i, $c, $cr, $pc, $line)",
-                "$i", "$c", "$cr", "$pc", "$line");
+                tenant.Value);
             _import = Prepare("INSERT INTO imports (tenant_id, import_id, label, created_at, created, updated, skipped) VALUES ($t, $i, $l, $at, $cr, $up, $sk)", "$i", "$l", "$at", "$cr", "$up", "$sk");
-            _insertValues = Values(_insert, "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$channels", "$inv", "$fail");
-            _updateValues = Values(_update, "$c", "$fn", "$ln", "$ph", "$em", "$tz", "$ext", "$fields", "$labels", "$inv", "$fail");
-            _memberValues = Values(_member, "$i", "$c", "$cr", "$pc", "$line");
         }
-
-        private static SqliteParameter[] Values(SqliteCommand command, params string[] names) => [.. names.Select(n => command.Parameters[n])];
 
         public async Task<IReadOnlyList<ImportCandidate>> FindCandidatesAsync(string importId, IReadOnlyCollection<string> externalIds, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> emails)
         {
@@ -265,36 +262,37 @@ public sealed partial class SqliteCampaignStore
 
         private static string JsonArray(IReadOnlyCollection<string> values) => values.Count == 0 ? "[]" : JsonSerializer.Serialize(values, Json);
 
-        public async Task WriteAsync(string importId, IReadOnlyList<ImportedContact> contacts)
+        public Task WriteAsync(string importId, IReadOnlyList<ImportedContact> contacts)
         {
-            _memberValues[0].Value = importId;
+            _member.Text("$i", importId);
             foreach (var (contact, created, phoneChanged, line) in contacts)
             {
-                var values = created ? _insertValues : _updateValues;
-                values[0].Value = contact.ContactId;
-                values[1].Value = contact.FirstName;
-                values[2].Value = contact.LastName;
-                values[3].Value = Db(contact.Phone);
-                values[4].Value = Db(contact.Email);
-                values[5].Value = Db(contact.TimeZone);
-                values[6].Value = Db(contact.ExternalId);
-                values[7].Value = contact.Fields.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Fields, Json);
-                values[8].Value = LabelsJson(contact.Labels);
+                var write = created ? _insert : _update;
+                write.Text("$c", contact.ContactId);
+                write.Text("$fn", contact.FirstName);
+                write.Text("$ln", contact.LastName);
+                write.Text("$ph", contact.Phone);
+                write.Text("$em", contact.Email);
+                write.Text("$tz", contact.TimeZone);
+                write.Text("$ext", contact.ExternalId);
+                write.Text("$fields", contact.Fields.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Fields, Json));
+                write.Text("$labels", LabelsJson(contact.Labels));
+                write.Integer("$inv", contact.InvalidPhone ? 1 : 0);
+                write.Integer("$fail", contact.ConsecutiveFailures);
                 if (created)
                 {
-                    values[9].Value = contact.Channels.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Channels, Json);
+                    write.Text("$channels", contact.Channels.Count == 0 ? EmptyObject : JsonSerializer.Serialize(contact.Channels, Json));
                 }
 
-                values[^2].Value = contact.InvalidPhone ? 1 : 0;
-                values[^1].Value = contact.ConsecutiveFailures;
-                await (created ? _insert : _update).ExecuteNonQueryAsync();
-
-                _memberValues[1].Value = contact.ContactId;
-                _memberValues[2].Value = created ? 1 : 0;
-                _memberValues[3].Value = phoneChanged ? 1 : 0;
-                _memberValues[4].Value = line;
-                await _member.ExecuteNonQueryAsync();
+                write.Run();
+                _member.Text("$c", contact.ContactId);
+                _member.Integer("$cr", created ? 1 : 0);
+                _member.Integer("$pc", phoneChanged ? 1 : 0);
+                _member.Integer("$line", line);
+                _member.Run();
             }
+
+            return Task.CompletedTask;
         }
 
         /// <summary>The labels as JSON; the contacts an import creates share one list, serialised once.</summary>
@@ -323,10 +321,14 @@ public sealed partial class SqliteCampaignStore
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { _candidates, _insert, _update, _member, _import })
+            foreach (var command in new[] { _candidates, _import })
             {
                 await command.DisposeAsync();
             }
+
+            _insert.Dispose();
+            _update.Dispose();
+            _member.Dispose();
         }
     }
 }

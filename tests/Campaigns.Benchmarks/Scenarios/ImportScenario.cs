@@ -24,6 +24,7 @@ internal sealed class ImportScenario : IScenario
 
         var samples = new Measurements();
         var peaks = new List<double>();
+        var audiencePeaks = new List<double>();
         string? memoryMethod = null;
         for (var run = 1; run <= context.Runs; run++)
         {
@@ -64,6 +65,10 @@ internal sealed class ImportScenario : IScenario
                 samples.Add("ratio.rawParse", rate / rawRate);
                 peaks.Add(peakRss);
                 context.Say($"import run {run}: {rate:N0} rows/s ({elapsed.TotalSeconds:0.0} s, CPU {cpuMs / 1000:0.0} s), Sep {rawRate:N0} rows/s (spans only {spanRate:N0}), peak {peakRss:0} MB");
+                var audience = await AudienceScenario.RunAsync(engine.Client, tenant, context.Size, cancellationToken);
+                audience.AddTo(samples);
+                audiencePeaks.Add(audience.PeakRssMb);
+                context.Say($"import run {run}: audience of {audience.Members:N0} members: count {audience.CountMs:N0} ms, first member after {audience.FirstMemberMs:0.0} ms, {audience.MembersPerSecond:N0} members/s streamed, last page {audience.LastPageMs:N0} ms, peak {audience.PeakRssMb:0} MB");
             }
 
             TryDelete(folder);
@@ -85,6 +90,7 @@ internal sealed class ImportScenario : IScenario
         var spread = samples.Spreads();
         spread["peakMemoryMb"] = Measurements.SpreadOf(peaks);
         var peak = peaks.Max();
+        medians["audiencePeakMemoryMb"] = audiencePeaks.Max();
         return new ScenarioResult(
             Name,
             context.Size,
@@ -97,6 +103,7 @@ internal sealed class ImportScenario : IScenario
             [
                 new TargetCheck("ratios.rawParse", "at least 0.25 of Sep's parse", ratio, ratio >= 0.25),
                 new TargetCheck("peakMemoryMb", "under 400 MB", peak, peak < 400),
+                new TargetCheck("audiencePeakMemoryMb", "audience evaluation streams: under 400 MB", medians["audiencePeakMemoryMb"], medians["audiencePeakMemoryMb"] < 400),
             ],
             [
                 "rowsPerSecond: rows / wall time of CampaignsClient.ImportContactsAsync on the file (parse, validate phones with libphonenumber, emails and time zones, match existing contacts, write contacts and import members in one SQLite transaction); a fresh database each run.",
@@ -104,6 +111,7 @@ internal sealed class ImportScenario : IScenario
                 "cpuMsPer1000Rows: CPU time of the whole process (every thread) during the import, per 1,000 rows: less disturbed than wall time by other work on the machine.",
                 "rawInsertRowsPerSecond: the store's limit for the same import: the contacts and import members the importer writes for this file, inserted into a fresh database (same schema and connection settings) in one transaction with prepared single-row inserts, the rows made outside the timing. ratios.rawInsert = rowsPerSecond / rawInsertRowsPerSecond.",
                 $"peakMemoryMb: the highest, over the runs, {memoryMethod} during the import; peakManagedHeapMb: the managed heap (GC.GetTotalMemory) sampled every 20 ms.",
+                AudienceScenario.Note,
             ]);
     }
 
