@@ -9,7 +9,8 @@ namespace Campaigns.Benchmarks.Scenarios;
 /// The store's limit for an import: the rows the importer ends up writing for the same file (a
 /// contact each, with its JSON columns and a time-ordered id made as the importer makes them, and an
 /// import member each) inserted into a fresh database with the same schema and the import
-/// connection's 64 MB page cache, in one transaction with prepared single-row inserts. The rows are
+/// connection's 64 MB page cache, in one transaction, with the importer's own prepared single-row
+/// inserts (the same SQL, bound the same way through <see cref="Storage.RawStatement"/>). The rows are
 /// made in chunks outside the timing; only the inserts are timed. No lookups: this is what writing
 /// the rows costs the store, not matching them.
 /// </summary>
@@ -30,26 +31,19 @@ internal static class ContactsInsertBaseline
         }
 
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var contact = connection.CreateCommand();
-        contact.Transaction = transaction;
-        contact.CommandText = """
-            INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, channels, invalid_phone, failure_count)
-            VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, NULL, $fields, '["benchmark"]', '{}', 0, 0)
-            """;
-        contact.Parameters.AddWithValue("$t", tenant);
-        var id = contact.Parameters.Add("$c", SqliteType.Text);
-        var first = contact.Parameters.Add("$fn", SqliteType.Text);
-        var last = contact.Parameters.Add("$ln", SqliteType.Text);
-        var phone = contact.Parameters.Add("$ph", SqliteType.Text);
-        var email = contact.Parameters.Add("$em", SqliteType.Text);
-        var zone = contact.Parameters.Add("$tz", SqliteType.Text);
-        var fields = contact.Parameters.Add("$fields", SqliteType.Text);
-        await using var member = connection.CreateCommand();
-        member.Transaction = transaction;
-        member.CommandText = "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, 'imp_raw', $c, 1, 0, $line)";
-        member.Parameters.AddWithValue("$t", tenant);
-        var memberId = member.Parameters.Add("$c", SqliteType.Text);
-        var memberLine = member.Parameters.Add("$line", SqliteType.Integer);
+        // The statements and binding the importer writes with (Storage.RawStatement: SQLite's own API, positions looked up once).
+        using var contact = new Storage.RawStatement(
+            connection,
+            """
+            INSERT INTO contacts (tenant_id, contact_id, first_name, last_name, phone, email, time_zone, external_id, fields, labels, invalid_phone, failure_count, channels)
+            VALUES ($t, $c, $fn, $ln, $ph, $em, $tz, $ext, $fields, $labels, $inv, $fail, $channels)
+            """,
+            tenant);
+        using var member = new Storage.RawStatement(
+            connection,
+            "INSERT INTO import_members (tenant_id, import_id, contact_id, created, phone_changed, line) VALUES ($t, $i, $c, $cr, $pc, $line)",
+            tenant);
+        member.Text("$i", "imp_raw");
 
         var timed = TimeSpan.Zero;
         for (var start = 0; start < rows; start += Chunk)
@@ -63,17 +57,24 @@ internal static class ContactsInsertBaseline
             var started = Stopwatch.GetTimestamp();
             foreach (var r in chunk)
             {
-                id.Value = r.Id;
-                first.Value = r.FirstName;
-                last.Value = r.LastName;
-                phone.Value = r.Phone;
-                email.Value = r.Email;
-                zone.Value = (object?)r.TimeZone ?? DBNull.Value;
-                fields.Value = r.Fields;
-                await contact.ExecuteNonQueryAsync(cancellationToken);
-                memberId.Value = r.Id;
-                memberLine.Value = r.Line;
-                await member.ExecuteNonQueryAsync(cancellationToken);
+                contact.Text("$c", r.Id);
+                contact.Text("$fn", r.FirstName);
+                contact.Text("$ln", r.LastName);
+                contact.Text("$ph", r.Phone);
+                contact.Text("$em", r.Email);
+                contact.Text("$tz", r.TimeZone);
+                contact.Text("$ext", null);
+                contact.Text("$fields", r.Fields);
+                contact.Text("$labels", "[\"benchmark\"]");
+                contact.Integer("$inv", 0);
+                contact.Integer("$fail", 0);
+                contact.Text("$channels", "{}");
+                contact.Run();
+                member.Text("$c", r.Id);
+                member.Integer("$cr", 1);
+                member.Integer("$pc", 0);
+                member.Integer("$line", r.Line);
+                member.Run();
             }
 
             timed += Stopwatch.GetElapsedTime(started);
