@@ -15,7 +15,7 @@ internal static class AudienceScenario
         "audience*: after each run's import, an audience (major is \"Mathematics\", label is \"benchmark\", email exists: one contact in twelve) over the same SQLite file. "
         + "audienceCountMs: CampaignsClient.GetAudienceMembersAsync page 1 of 50 (the total counts every member, then the page); "
         + "audienceFirstMemberMs / audienceMembersPerSecond: CampaignsClient.AudienceMemberIdsAsync (the store's keyset pages of 5,000 ids, what a send and insights' audience filter read) from the call to the first id, and members / time to the last; "
-        + "audienceLastPageMs: the members listing's last page of 50 (the HTTP route's page numbers: an offset, so the store evaluates every member before it); "
+        + "audienceLastPageMs: the members listing's last page of 50 (the total again, then the page: the HTTP route's page numbers are an offset, so the store evaluates every member before it); "
         + "audiencePeakMemoryMb: the highest peak resident set (VmHWM reset before the evaluation) over the runs. The ids streamed are checked against the file: exactly the expected members, in order, each once.";
 
     public sealed record Result(int Members, double CountMs, double FirstMemberMs, double MembersPerSecond, double LastPageMs, double PeakRssMb)
