@@ -169,14 +169,20 @@ public sealed partial class SqliteCampaignStore
         {
             var rule = rules[i];
             var value = $"$v{i}";
-            command.Parameters.AddWithValue(value, (rule.Value ?? string.Empty).ToUpperInvariant());
+            var folded = (rule.Value ?? string.Empty).ToUpperInvariant();
+            command.Parameters.AddWithValue(value, folded);
+
+            // Folding keeps the number of characters (one code point for one), so a text of another length
+            // cannot equal the value: SQLite's own length() spares most rows the call into .NET.
+            var length = $"$n{i}";
+            command.Parameters.AddWithValue(length, folded.EnumerateRunes().Count());
             sql.Append(" AND (");
             if (rule.Field == "label")
             {
                 sql.Append(rule.Op switch
                 {
-                    AudienceOperator.Is => $"EXISTS (SELECT 1 FROM json_each(c.labels) WHERE campaigns_fold(json_each.value) = {value})",
-                    AudienceOperator.IsNot => $"NOT EXISTS (SELECT 1 FROM json_each(c.labels) WHERE campaigns_fold(json_each.value) = {value})",
+                    AudienceOperator.Is => $"EXISTS (SELECT 1 FROM json_each(c.labels) WHERE length(json_each.value) = {length} AND campaigns_fold(json_each.value) = {value})",
+                    AudienceOperator.IsNot => $"NOT EXISTS (SELECT 1 FROM json_each(c.labels) WHERE length(json_each.value) = {length} AND campaigns_fold(json_each.value) = {value})",
                     AudienceOperator.Contains => $"EXISTS (SELECT 1 FROM json_each(c.labels) WHERE instr(campaigns_fold(json_each.value), {value}) > 0)",
                     AudienceOperator.Exists => "json_array_length(c.labels) > 0",
                     _ => "json_array_length(c.labels) = 0",
@@ -198,8 +204,8 @@ public sealed partial class SqliteCampaignStore
 
                 sql.Append(rule.Op switch
                 {
-                    AudienceOperator.Is => $"campaigns_fold({column}) = {value}",
-                    AudienceOperator.IsNot => $"campaigns_fold({column}) <> {value}",
+                    AudienceOperator.Is => $"length({column}) = {length} AND campaigns_fold({column}) = {value}",
+                    AudienceOperator.IsNot => $"(length({column}) <> {length} OR campaigns_fold({column}) <> {value})",
                     AudienceOperator.Contains => $"instr(campaigns_fold({column}), {value}) > 0",
                     AudienceOperator.Exists => $"{column} <> ''",
                     _ => $"{column} = ''",
