@@ -153,10 +153,12 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <summary>
-    /// Page cache of an import's connection. A large import writes the phone and email lookup indexes
-    /// at random keys; with SQLite's default 2 MB cache most of those writes miss.
+    /// Page cache of an import's connection (KiB). New contacts and membership rows append (time-ordered
+    /// ids), so the pages an import keeps writing are few; its phone and email index entries and
+    /// look-ups land at random places in indexes larger than any reasonable cache, so a bigger cache
+    /// saves little: at a million rows 16 MB imported as fast as 64 MB, with about 100 MB less memory.
     /// </summary>
-    private const int ImportCacheKib = 64 * 1024;
+    internal const int ImportCacheKib = 16 * 1024;
 
     private const int DefaultCacheKib = 2000;
 

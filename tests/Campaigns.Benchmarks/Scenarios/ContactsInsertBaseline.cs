@@ -9,7 +9,7 @@ namespace Campaigns.Benchmarks.Scenarios;
 /// The store's limit for an import: the rows the importer ends up writing for the same file (a
 /// contact each, with its JSON columns and a time-ordered id made as the importer makes them, and an
 /// import member each) inserted into a fresh database with the same schema and the import
-/// connection's 64 MB page cache, in one transaction, with the importer's own prepared single-row
+/// connection's page cache, in one transaction, with the importer's own prepared single-row
 /// inserts (the same SQL, bound the same way through <see cref="Storage.RawStatement"/>). The rows are
 /// made in chunks outside the timing; only the inserts are timed. No lookups: this is what writing
 /// the rows costs the store, not matching them.
@@ -26,7 +26,7 @@ internal static class ContactsInsertBaseline
         await using (var pragma = connection.CreateCommand())
         {
             // The page cache the store gives an import's connection.
-            pragma.CommandText = "PRAGMA cache_size = -65536";
+            pragma.CommandText = $"PRAGMA cache_size = -{Storage.SqliteCampaignStore.ImportCacheKib}";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
 
