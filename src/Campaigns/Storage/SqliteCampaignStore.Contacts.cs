@@ -169,13 +169,27 @@ public sealed partial class SqliteCampaignStore
         await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Every contact holding one of a batch's keys (<c>$ext</c>, <c>$phones</c>, <c>$emails</c>: JSON arrays),
+    /// with the line at which import <c>$i</c> touched it. Each array is the outer loop (<c>CROSS JOIN</c>)
+    /// of a probe through its named index: as a plain join SQLite walked the tenant's whole index instead.
+    /// </summary>
+    internal static readonly string CandidatesSql = $"""
+        SELECT {ContactColumns}, m.line FROM contacts c
+        LEFT JOIN import_members m ON m.tenant_id = c.tenant_id AND m.import_id = $i AND m.contact_id = c.contact_id
+        WHERE c.tenant_id = $t AND c.contact_id IN (
+          {Probe("$ext", "contacts_external_id", "external_id")}
+          UNION {Probe("$phones", "contacts_phone", "phone")}
+          UNION {Probe("$emails", "contacts_email", "email")})
+        """;
+
+    private static string Probe(string parameter, string index, string column) =>
+        $"SELECT k.contact_id FROM json_each({parameter}) j CROSS JOIN contacts k INDEXED BY {index} WHERE k.tenant_id = $t AND k.{column} = j.value";
+
     /// <summary>Prepared statements reused for every batch of one import.</summary>
     /// <remarks>
-    /// A batch's candidates are found in one statement: each list of keys is a JSON array walked by
-    /// <c>json_each</c>, each key probed through its lookup index. The index is named and the array
-    /// is the outer loop (<c>CROSS JOIN</c>): left to itself, without statistics, SQLite walks every
-    /// contact of the tenant in the index and probes the array for each. A batch's writes are single-row prepared
-    /// statements driven through SQLite's own API (<see cref="RawStatement"/>); new contacts have
+    /// A batch's candidates are found in one statement (<see cref="CandidatesSql"/>). A batch's writes
+    /// are single-row prepared statements driven through SQLite's own API (<see cref="RawStatement"/>); new contacts have
     /// time-ordered ids (<see cref="ContactIds"/>), so they append.
     /// </remarks>
     private sealed class ImportSession : IImportSession, IAsyncDisposable
@@ -206,18 +220,8 @@ public sealed partial class SqliteCampaignStore
                 return command;
             }
 
-            static string Probe(string parameter, string index, string column) =>
-                $"SELECT k.contact_id FROM json_each({parameter}) j CROSS JOIN contacts k INDEXED BY {index} WHERE k.tenant_id = $t AND k.{column} = j.value";
-
             _candidates = Prepare(
-                $"""
-                SELECT {ContactColumns}, m.line FROM contacts c
-                LEFT JOIN import_members m ON m.tenant_id = c.tenant_id AND m.import_id = $i AND m.contact_id = c.contact_id
-                WHERE c.tenant_id = $t AND c.contact_id IN (
-                  {Probe("$ext", "contacts_external_id", "external_id")}
-                  UNION {Probe("$phones", "contacts_phone", "phone")}
-                  UNION {Probe("$emails", "contacts_email", "email")})
-                """,
+                CandidatesSql,
                 "$i",
                 "$ext",
                 "$phones",
