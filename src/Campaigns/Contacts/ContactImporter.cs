@@ -16,8 +16,10 @@ namespace Campaigns.Contacts;
 /// </summary>
 /// <remarks>
 /// Two stages run side by side: one reads and checks rows (CSV parsing, phone and email
-/// validation: the CPU-heavy part), the other matches and writes them. A bounded queue between
-/// them keeps memory flat whatever the file's size.
+/// validation), the other matches and writes them a batch of <see cref="BatchSize"/> at a time: one
+/// store call finds every contact the batch could match, the rows are matched in memory in file
+/// order (<see cref="ImportMatches"/>), and one call writes the batch. A bounded queue of a few
+/// batches between the stages keeps memory flat whatever the file's size.
 /// </remarks>
 internal sealed class ContactImporter(ICampaignStore store, TimeProvider clock)
 {
