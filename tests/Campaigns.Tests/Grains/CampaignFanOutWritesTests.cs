@@ -165,14 +165,15 @@ public sealed class CampaignFanOutWritesTests
         string[] zones = ["America/New_York", "Asia/Tokyo", "America/New_York", "Asia/Tokyo"];
         await env.Store.InImportAsync(Tenant, async session =>
         {
+            var contacts = new List<ImportedContact>();
             for (var i = 0; i < zones.Length; i++)
             {
-                var id = $"ct_{i + 1}";
-                await session.SaveContactAsync(new Contact(id, $"C{i + 1}", "Zone", $"+1201555011{i}", null, zones[i], null,
-                    new Dictionary<string, string>(), [], new Dictionary<ChannelKind, ChannelStatus>()));
-                await session.AddMemberAsync("imp_zones", id, true, false, i + 2);
+                var contact = new Contact($"ct_{i + 1}", $"C{i + 1}", "Zone", $"+1201555011{i}", null, zones[i], null,
+                    new Dictionary<string, string>(), [], new Dictionary<ChannelKind, ChannelStatus>());
+                contacts.Add(new ImportedContact(contact, Created: true, PhoneChanged: false, Line: i + 2));
             }
 
+            await session.WriteAsync("imp_zones", contacts);
             await session.AddImportAsync("imp_zones", "zones", CampaignsTestCluster.Epoch, zones.Length, 0, 0);
             return 0;
         }, TestContext.Current.CancellationToken);
