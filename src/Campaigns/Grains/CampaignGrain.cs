@@ -88,9 +88,20 @@ internal sealed partial class CampaignGrain(
         state.State.Status = CampaignStatus.Scheduled;
         state.State.SendAt = instance?.At ?? (request.Schedule.Kind == ScheduleKind.Once && request.Schedule.SendAt is { } at ? at : Now);
 
-        // The due time is written first: a crash before the state leaves a due row that the next wake clears.
-        await store.SetDueAsync(this.GetPrimaryKeyString(), state.State.SendAt);
-        await state.WriteStateAsync();
+        try
+        {
+            // The due time is written first: a crash before the state leaves a due row that the next wake clears.
+            await store.SetDueAsync(this.GetPrimaryKeyString(), state.State.SendAt);
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Nothing was saved: forget the campaign in memory too, or a retried create (a schedule's next wake)
+            // would take this activation for a campaign that exists, and the instance would never start.
+            state.State = new CampaignState();
+            throw;
+        }
+
         await PublishRowAsync();
         if (state.State.SendAt <= Now)
         {

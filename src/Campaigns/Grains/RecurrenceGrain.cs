@@ -161,6 +161,24 @@ internal sealed partial class RecurrenceGrain(
             return;
         }
 
+        var (etag, from, next, status, instances, skips) = (state.Etag, s.From, s.NextSend, s.Status, s.Instances.Count, s.Skips.ToList());
+        try
+        {
+            await CatchUpAsync();
+        }
+        catch when (state.Etag == etag)
+        {
+            // Nothing of this wake was saved: it is undone in memory too, so the next wake (the due row still holds the
+            // send time) sees the occurrence again and records it once. Once the state is saved, the wake's work stays.
+            s.Instances.RemoveRange(instances, s.Instances.Count - instances);
+            (s.From, s.NextSend, s.Status, s.Skips) = (from, next, status, skips);
+            throw;
+        }
+    }
+
+    private async Task CatchUpAsync()
+    {
+        var s = state.State;
         var now = Now;
         while (true)
         {

@@ -1,0 +1,94 @@
+using Campaigns.Campaigns;
+using Campaigns.Grains;
+using Campaigns.Scheduling;
+using Campaigns.Tenants;
+using Campaigns.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Campaigns.Tests.Grains;
+
+/// <summary>
+/// A write that fails while a due instance starts (a busy SQLite file gives up after its timeout)
+/// must leave the occurrence to be started by the next wake, never recorded as done while nothing
+/// sends: the cause of due instances that never started in the scheduling benchmark.
+/// </summary>
+public sealed class RecurringScheduleFailureTests
+{
+    private const string NewYork = "America/New_York";
+
+    private static readonly DateTimeOffset Epoch = CampaignsTestCluster.Epoch;
+
+    [Fact]
+    public async Task An_instance_whose_due_row_write_failed_starts_on_the_next_sweep()
+    {
+        var tenant = TenantId.Parse("rec-fail-due");
+        var start = Epoch.AddHours(1);
+        string? instanceKey = null;
+        var failures = 0;
+        using var dir = new TempDirectory();
+        FaultyStore? faulty = null;
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
+            faulty = FaultyStore.Register(s, (method, args) =>
+                method == "SetDueAsync" && (string?)args[0] == instanceKey && Interlocked.Increment(ref failures) == 1));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+        instanceKey = tenant.Key(instanceId);
+
+        // The first wake at the send time fails: the instance's due row could not be written.
+        await env.AdvanceToAsync(start);
+        await env.SettledAsync();
+        Assert.Equal(1, faulty!.Failed);
+
+        // A later sweep wakes the schedule again (its due row still says the send time), and the instance starts, once.
+        env.Clock.Advance(env.Options.SweepInterval);
+        await env.SweepAsync();
+        await env.SettledAsync();
+        await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
+        await env.SweepAsync();
+        Assert.Equal(3, env.Outbox.Messages.Count);
+        Assert.All(env.Outbox.Messages, m => Assert.Equal(instanceId, m.CampaignId));
+        Assert.Equal(3, (await env.ReadFactsAsync(tenant, instanceId)).Count);
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule.Instances));
+        Assert.Equal(start.AddDays(1), schedule.NextSend);
+        Assert.Equal(CampaignStatus.Sent, (await env.Client.GetCampaignAsync(tenant, instanceId))!.Row.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_catch_up_after_an_outage_is_retried_whole_and_records_each_missed_send_once()
+    {
+        var tenant = TenantId.Parse("rec-fail-catchup");
+        var start = Epoch.AddHours(1);
+        string? latestKey = null;
+        var failures = 0;
+        using var dir = new TempDirectory();
+        FaultyStore? faulty = null;
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
+            faulty = FaultyStore.Register(s, (method, args) =>
+                method == "SetDueAsync" && (string?)args[0] == latestKey && Interlocked.Increment(ref failures) == 1));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var latest = start.AddDays(2);
+        latestKey = tenant.Key(RecurrenceRules.InstanceId(scheduleId, latest));
+
+        // Two days pass with nothing running (no sweeps); the third send is 30 minutes old when the engine looks.
+        env.Clock.Advance(latest.AddMinutes(30) - Epoch);
+        await env.SweepAsync();
+        await env.SettledAsync();
+        Assert.Equal(1, faulty!.Failed);
+
+        env.Clock.Advance(env.Options.SweepInterval);
+        await env.SweepAsync();
+        await env.SettledAsync();
+        await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
+        await env.SweepAsync();
+
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(
+            [(start, InstanceOutcome.Missed), (start.AddDays(1), InstanceOutcome.Missed), (latest, InstanceOutcome.Started)],
+            schedule.Instances.Select(i => (i.At, i.Outcome)));
+        Assert.Equal(3, env.Outbox.Messages.Count);
+        Assert.All(env.Outbox.Messages, m => Assert.Equal(RecurrenceRules.InstanceId(scheduleId, latest), m.CampaignId));
+    }
+}
