@@ -87,6 +87,13 @@ internal sealed partial class CampaignGrain(
         state.State.Instance = instance;
         state.State.Status = CampaignStatus.Scheduled;
         state.State.SendAt = instance?.At ?? (request.Schedule.Kind == ScheduleKind.Once && request.Schedule.SendAt is { } at ? at : Now);
+        var startNow = state.State.SendAt <= Now;
+        if (startNow)
+        {
+            // Due already (a send-now campaign, a recurring instance on its time): saved once, as sending.
+            state.State.Status = CampaignStatus.Sending;
+            state.State.StartedAt = Now;
+        }
 
         try
         {
@@ -102,15 +109,16 @@ internal sealed partial class CampaignGrain(
             throw;
         }
 
-        await PublishRowAsync();
-        if (state.State.SendAt <= Now)
+        if (startNow)
         {
-            await StartAsync();
+            ScheduleContinue();
         }
         else
         {
             scheduler.Arm(this.GetPrimaryKeyString(), state.State.SendAt);
         }
+
+        await PublishRowAsync();
     }
 
     public async Task<CampaignDetails?> Get()
@@ -192,8 +200,11 @@ internal sealed partial class CampaignGrain(
                 return;
             }
 
-            state.State.RecipientsExhausted = true;
-            await state.WriteStateAsync();
+            if (!state.State.RecipientsExhausted)
+            {
+                state.State.RecipientsExhausted = true;
+                await state.WriteStateAsync();
+            }
         }
 
         // Every recipient has a fact; send those whose window has opened (and any left pending by an interruption).
@@ -292,6 +303,9 @@ internal sealed partial class CampaignGrain(
         }
 
         state.State.Cursor = contacts[^1].ContactId;
+
+        // A short page is the last: saved with the cursor, not in a write of its own.
+        state.State.RecipientsExhausted = contacts.Count < pageSize;
         await state.WriteStateAsync();
         return contacts.Count < pageSize;
     }
@@ -555,9 +569,13 @@ internal sealed partial class CampaignGrain(
 
         // Sends that waited are counted when they go: the store's facts are the truth.
         var counts = await store.CountFactsAsync(Owner, CampaignId);
-        state.State.Attempted = counts.Attempted;
-        state.State.Skipped = counts.Skipped;
-        await state.WriteStateAsync();
+        if (counts.Attempted != state.State.Attempted || counts.Skipped != state.State.Skipped)
+        {
+            state.State.Attempted = counts.Attempted;
+            state.State.Skipped = counts.Skipped;
+            await state.WriteStateAsync();
+        }
+
         return facts.Count >= pageSize;
     }
 

@@ -61,11 +61,43 @@ public sealed partial class SqliteCampaignStore
         return rows;
     }
 
+    private const string UpsertCampaignRowSql = """
+                INSERT INTO campaign_rows (tenant_id, campaign_id, schedule_id, name, description, is_recurring, type, sent, responded, last_sent, is_upcoming, status, is_introductory)
+                VALUES ($t, $c, $sch, $n, $d, $rec, $type, $sent, $resp, $last, $up, $st, $intro)
+                ON CONFLICT (tenant_id, campaign_id) DO UPDATE SET
+                    schedule_id = excluded.schedule_id, name = excluded.name, description = excluded.description,
+                    is_recurring = excluded.is_recurring, type = excluded.type, sent = excluded.sent, responded = excluded.responded,
+                    last_sent = excluded.last_sent, is_upcoming = excluded.is_upcoming, status = excluded.status, is_introductory = excluded.is_introductory
+                """;
+
     /// <inheritdoc />
     public async Task SaveCampaignRowsAsync(TenantId tenant, IReadOnlyList<CampaignRow> rows, IReadOnlyList<string> removed, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0 && removed.Count == 0)
         {
+            return;
+        }
+
+        if (rows.Count == 1 && removed.Count == 0)
+        {
+            // One row moved (a campaign started or finished): committed with the other small writes of the moment.
+            var row = rows[0];
+            await Writes.ExecuteAsync(UpsertCampaignRowSql, p =>
+            {
+                p.AddWithValue("$t", tenant.Value);
+                p.AddWithValue("$c", row.CampaignId);
+                p.AddWithValue("$sch", Db(row.ScheduleId));
+                p.AddWithValue("$n", row.Name);
+                p.AddWithValue("$d", row.Description);
+                p.AddWithValue("$rec", row.IsRecurring ? 1 : 0);
+                p.AddWithValue("$type", (int)row.Type);
+                p.AddWithValue("$sent", row.Sent);
+                p.AddWithValue("$resp", row.Responded);
+                p.AddWithValue("$last", Db(row.LastSent));
+                p.AddWithValue("$up", row.IsUpcoming ? 1 : 0);
+                p.AddWithValue("$st", (int)row.Status);
+                p.AddWithValue("$intro", row.IsIntroductory ? 1 : 0);
+            });
             return;
         }
 
@@ -75,14 +107,7 @@ public sealed partial class SqliteCampaignStore
         {
             await using var upsert = connection.CreateCommand();
             upsert.Transaction = transaction;
-            upsert.CommandText = """
-                INSERT INTO campaign_rows (tenant_id, campaign_id, schedule_id, name, description, is_recurring, type, sent, responded, last_sent, is_upcoming, status, is_introductory)
-                VALUES ($t, $c, $sch, $n, $d, $rec, $type, $sent, $resp, $last, $up, $st, $intro)
-                ON CONFLICT (tenant_id, campaign_id) DO UPDATE SET
-                    schedule_id = excluded.schedule_id, name = excluded.name, description = excluded.description,
-                    is_recurring = excluded.is_recurring, type = excluded.type, sent = excluded.sent, responded = excluded.responded,
-                    last_sent = excluded.last_sent, is_upcoming = excluded.is_upcoming, status = excluded.status, is_introductory = excluded.is_introductory
-                """;
+            upsert.CommandText = UpsertCampaignRowSql;
             upsert.Parameters.AddWithValue("$t", tenant.Value);
             var id = upsert.Parameters.Add("$c", SqliteType.Text);
             var schedule = upsert.Parameters.Add("$sch", SqliteType.Text);

@@ -104,9 +104,22 @@ public sealed partial class SqliteCampaignStore
     public async Task<IReadOnlyList<DeliveryFact>> ReleaseDueAsync(TenantId tenant, string campaignId, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var release = connection.CreateCommand())
+        bool anyDue;
+        await using (var probe = connection.CreateCommand())
         {
+            // Most campaigns hold nobody: a read finds that without taking the file's write lock.
+            probe.CommandText = "SELECT EXISTS (SELECT 1 FROM delivery_facts WHERE tenant_id = $t AND campaign_id = $cmp AND status = $waiting AND wait_until <= $now)";
+            probe.Parameters.AddWithValue("$t", tenant.Value);
+            probe.Parameters.AddWithValue("$cmp", campaignId);
+            probe.Parameters.AddWithValue("$waiting", (int)DeliveryStatus.Waiting);
+            probe.Parameters.AddWithValue("$now", ToUnixMs(now));
+            anyDue = Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        }
+
+        await using var transaction = anyDue ? (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken) : null;
+        if (anyDue)
+        {
+            await using var release = connection.CreateCommand();
             release.Transaction = transaction;
             release.CommandText = """
                 UPDATE delivery_facts SET status = $pending
@@ -136,7 +149,11 @@ public sealed partial class SqliteCampaignStore
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return facts;
     }
 

@@ -32,16 +32,19 @@ internal sealed class SqliteGrainStorage(SqliteCampaignStore store, IGrainStorag
     {
         var payload = serializer.Serialize(grainState.State).ToArray();
         var expected = grainState.ETag is { } etag ? long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        await using var connection = await store.OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = expected == 0
-            ? "INSERT INTO grain_state (grain_id, state_name, etag, payload) VALUES ($g, $n, 1, $p) ON CONFLICT DO NOTHING"
-            : "UPDATE grain_state SET etag = etag + 1, payload = $p WHERE grain_id = $g AND state_name = $n AND etag = $e";
-        command.Parameters.AddWithValue("$g", grainId.ToString());
-        command.Parameters.AddWithValue("$n", stateName);
-        command.Parameters.AddWithValue("$p", payload);
-        command.Parameters.AddWithValue("$e", expected);
-        if (await command.ExecuteNonQueryAsync() != 1)
+        // Committed with other small writes queued at the same moment (SqliteGroupCommit): awaited until its batch committed.
+        var changed = await store.Writes.ExecuteAsync(
+            expected == 0
+                ? "INSERT INTO grain_state (grain_id, state_name, etag, payload) VALUES ($g, $n, 1, $p) ON CONFLICT DO NOTHING"
+                : "UPDATE grain_state SET etag = etag + 1, payload = $p WHERE grain_id = $g AND state_name = $n AND etag = $e",
+            p =>
+            {
+                p.AddWithValue("$g", grainId.ToString());
+                p.AddWithValue("$n", stateName);
+                p.AddWithValue("$p", payload);
+                p.AddWithValue("$e", expected);
+            });
+        if (changed != 1)
         {
             throw new InconsistentStateException($"State '{stateName}' of {grainId} was changed by someone else.", grainState.ETag, "unknown");
         }
