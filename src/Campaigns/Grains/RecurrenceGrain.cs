@@ -243,7 +243,11 @@ internal sealed partial class RecurrenceGrain(
         DateTimeOffset? next = null;
         if (s.Status == ScheduleStatus.Active && !s.Paused)
         {
-            next = RecurrenceRules.Occurrences(Rule, Max(s.From, Now)).Where(o => !IsSkipped(o)).Select(o => (DateTimeOffset?)o).FirstOrDefault();
+            // From, not now: every occurrence before From is dealt with, and one after it is not, even if its time
+            // has just passed (a wake a millisecond early saw it not yet due, and reading the clock again here
+            // skipped it: the schedule moved to the next day with that send never made nor recorded). A next
+            // send in the past is due at once, and the wake it arms deals with it.
+            next = RecurrenceRules.Occurrences(Rule, s.From).Where(o => !IsSkipped(o)).Select(o => (DateTimeOffset?)o).FirstOrDefault();
             if (next is null)
             {
                 s.Status = ScheduleStatus.Ended;

@@ -3,14 +3,16 @@ using Campaigns.Grains;
 using Campaigns.Scheduling;
 using Campaigns.Tenants;
 using Campaigns.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Campaigns.Tests.Grains;
 
 /// <summary>
-/// A write that fails while a due instance starts (a busy SQLite file gives up after its timeout)
-/// must leave the occurrence to be started by the next wake, never recorded as done while nothing
-/// sends: the cause of due instances that never started in the scheduling benchmark.
+/// The ways a due instance could fail to start, each made to happen: a wake a moment before the
+/// send time (the cause of the instances that never started in the scheduling benchmark), and a
+/// write that fails while an instance starts (a busy SQLite file gives up after its timeout). The
+/// send must be made once, by the next wake, never recorded as done (or skipped) while nothing sends.
 /// </summary>
 public sealed class RecurringScheduleFailureTests
 {
@@ -90,5 +92,39 @@ public sealed class RecurringScheduleFailureTests
             schedule.Instances.Select(i => (i.At, i.Outcome)));
         Assert.Equal(3, env.Outbox.Messages.Count);
         Assert.All(env.Outbox.Messages, m => Assert.Equal(RecurrenceRules.InstanceId(scheduleId, latest), m.CampaignId));
+    }
+
+    [Fact]
+    public async Task A_wake_a_moment_before_the_send_time_does_not_skip_that_send()
+    {
+        var tenant = TenantId.Parse("rec-early-wake");
+        using var dir = new TempDirectory();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+
+        // Not on a sweep's tick, so only the wake below looks at the schedule around its time.
+        var start = Epoch.AddHours(1).AddSeconds(10);
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+        env.Clock.Advance(start.AddMilliseconds(-1) - Epoch);
+        await env.SettledAsync();
+        env.Services.GetRequiredService<DueWorkScheduler>().Disarm(DueWorkScheduler.ScheduleKey(tenant.Key(scheduleId)));
+
+        // A timer fires a millisecond early (a system timer's due time is whole milliseconds on another clock),
+        // and the clock moves on while the schedule works: its send time passes between two readings of the clock.
+        env.Clock.AutoAdvanceAmount = TimeSpan.FromMilliseconds(2);
+        TenantContext.Set(tenant);
+        await env.Cluster.Client.GetGrain<IRecurrenceGrain>(tenant.Key(scheduleId)).Wake();
+        Orleans.Runtime.RequestContext.Clear();
+        env.Clock.AutoAdvanceAmount = TimeSpan.Zero;
+
+        // The send is still the next one, due now: the timer that wake armed (or the sweep) starts it.
+        await env.SweepAsync();
+        await env.SettledAsync();
+        await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
+        Assert.All(env.Outbox.Messages, m => Assert.Equal(instanceId, m.CampaignId));
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule.Instances));
+        Assert.Equal(start.AddDays(1), schedule.NextSend);
     }
 }
