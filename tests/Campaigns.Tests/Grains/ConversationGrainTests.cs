@@ -109,19 +109,24 @@ public sealed class ConversationGrainTests
         var campaignId = await SendAsync(env, importId, script.ScriptId, durationHours: 72, reminderAfterHours: 12);
         var before = env.Outbox.Messages.Count;
 
+        // Each hour's wakes (the reminder at 22:00, held; the sweeps) run to the end before the clock moves on.
         clock.Advance(TimeSpan.FromHours(12));
+        await env.SettledAsync();
         for (var i = 0; i < 9; i++)
         {
             clock.Advance(TimeSpan.FromHours(1));
+            await env.SettledAsync();
             Assert.Equal(before, env.Outbox.Messages.Count);
         }
 
         // 08:00 New York the next morning: the window opens and each unanswered question is asked again, once.
         clock.Advance(TimeSpan.FromHours(1));
-        await env.Outbox.WaitAsync(m => m.Count >= before + 4, Within.Seconds(20));
+        await env.SettledAsync();
+        await env.Outbox.WaitAsync(m => m.Count >= before + 4, Within.Seconds(60));
         Assert.Equal(["Hi Ada, are you coming to orientation?", "Hi Ada, are you coming to orientation?"], TextsTo(env, Ada));
         Assert.Equal(CampaignsTestCluster.Epoch.AddHours(22), env.Outbox.For(Tenant, Ada)[^1].At);
         clock.Advance(TimeSpan.FromHours(6));
+        await env.SettledAsync();
         Assert.Equal(before + 4, env.Outbox.Messages.Count);
         Assert.Equal(CampaignStatus.Sent, (await env.Client.GetCampaignAsync(Tenant, campaignId))!.Row.Status);
     }
