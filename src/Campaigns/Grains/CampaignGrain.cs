@@ -8,6 +8,7 @@ using Campaigns.Storage;
 using Campaigns.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Campaigns.Grains;
 
@@ -190,6 +191,64 @@ internal sealed partial class CampaignGrain(
             return;
         }
 
+        try
+        {
+            if (_unrecorded is { } unrecorded)
+            {
+                // Messages that left before a failed write: recorded before anything else is read or sent.
+                await unrecorded();
+                _unrecorded = null;
+            }
+
+            await ContinueSendingAsync();
+            _failures = 0;
+        }
+        catch (Exception ex)
+        {
+            // Continue is one-way: nobody sees this exception, so the send goes on by itself after a short,
+            // growing pause (a store busy past its timeout, a grain call timing out). What this activation
+            // knew about the pages ahead may be stale now: the next page is claimed before it leaves, so
+            // nothing a failed turn sent goes twice.
+            _failures++;
+            _answersAtOnce = false;
+            _writtenUpTo = null;
+            _continuing = false;
+            _lastProgress = Now;
+            var delay = RetryDelay(_failures);
+            LogContinueFailed(logger, ex, Owner.Value, CampaignId, _failures, delay.TotalMilliseconds);
+            if (ex is InconsistentStateException)
+            {
+                // The stored state moved under this activation: the next one reads it.
+                DeactivateOnIdle();
+            }
+
+            scheduler.Arm(this.GetPrimaryKeyString(), Now + delay);
+        }
+    }
+
+    /// <summary>The pause before the send tries again after its <paramref name="failures"/>th failure in a row: 100 ms doubling, at most 5 s.</summary>
+    internal static TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures - 1, 16))));
+
+    /// <summary>Failures of <see cref="Continue"/> in a row (reset by a turn that succeeds).</summary>
+    private int _failures;
+
+    /// <summary>
+    /// The write that records messages the provider already took, while it has not succeeded: the next
+    /// turn runs it first, so a failed write neither loses those messages' facts nor sends them again.
+    /// </summary>
+    private Func<Task>? _unrecorded;
+
+    /// <summary>Runs a write that records messages already handed to the provider, remembering it until it succeeds.</summary>
+    private async Task RecordAsync(Func<Task> write)
+    {
+        _unrecorded = write;
+        await write();
+        _unrecorded = null;
+    }
+
+    private async Task ContinueSendingAsync()
+    {
         if (!state.State.RecipientsExhausted)
         {
             if (!await SendPageAsync())
@@ -355,7 +414,7 @@ internal sealed partial class CampaignGrain(
             results[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
         }
 
-        await store.RecordSendsAsync(owner, campaignId, results);
+        await RecordAsync(() => store.RecordSendsAsync(owner, campaignId, results));
         return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -373,23 +432,38 @@ internal sealed partial class CampaignGrain(
 
         // The provider started to wait on something (a network call): from here the page behaves as a
         // claimed one, its facts written as pending before this grain waits for the provider.
+        var (owner, campaignId) = (Owner, CampaignId);
         var claimed = false;
+        var claimFailed = false;
         var (sent, at, atOnce) = await SendDueAsync(route, due, byId, beforeWaiting: async () =>
         {
-            claimed = true;
-            await store.ClaimAsync(Owner, CampaignId, intended);
+            try
+            {
+                await store.ClaimAsync(owner, campaignId, intended);
+                claimed = true;
+            }
+            catch (Exception ex)
+            {
+                // Messages of this page already left: the page goes on and is written once at its end, as if the
+                // provider had answered at once (a failed claim wrote nothing; the write below makes sure of it).
+                claimFailed = true;
+                LogClaimFailed(logger, ex, owner.Value, campaignId);
+            }
         });
         _answersAtOnce = atOnce;
         if (claimed)
         {
-            await store.HoldAsync(Owner, CampaignId, waits);
             var results = new SendOutcome[due.Count];
             for (var i = 0; i < results.Length; i++)
             {
                 results[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
             }
 
-            await store.RecordSendsAsync(Owner, CampaignId, results);
+            await RecordAsync(async () =>
+            {
+                await store.HoldAsync(owner, campaignId, waits);
+                await store.RecordSendsAsync(owner, campaignId, results);
+            });
             return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
         }
 
@@ -419,7 +493,22 @@ internal sealed partial class CampaignGrain(
             }
         }
 
-        await store.InsertFactsAsync(Owner, CampaignId, rows);
+        await RecordAsync(async () =>
+        {
+            await store.InsertFactsAsync(owner, campaignId, rows);
+            if (claimFailed)
+            {
+                // Had the failed claim been written after all, its pending rows would keep the insert out: finish them.
+                var outcomes = new SendOutcome[due.Count];
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    outcomes[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
+                }
+
+                await store.HoldAsync(owner, campaignId, waits);
+                await store.RecordSendsAsync(owner, campaignId, outcomes);
+            }
+        });
         return waits.Select(x => x.ContactId).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -625,6 +714,12 @@ internal sealed partial class CampaignGrain(
         TenantContext.Set(Owner);
         return GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value).Upsert(Row());
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {TenantId}/{CampaignId}: sending failed ({Failures} in a row); it goes on in {DelayMs} ms.")]
+    private static partial void LogContinueFailed(ILogger logger, Exception exception, string tenantId, string campaignId, int failures, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {TenantId}/{CampaignId}: claiming a page before waiting for the provider failed; the page is written when its sends end.")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception, string tenantId, string campaignId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {TenantId}/{CampaignId} finished: {Attempted} sent, {Skipped} skipped.")]
     private static partial void LogFinished(ILogger logger, string tenantId, string campaignId, int attempted, int skipped);
