@@ -524,10 +524,25 @@ internal sealed partial class CampaignGrain(
         }
 
         var tenant = await TenantSettingsAsync();
+        var hours = tenant.EffectiveSendingHours;
+        if (SendingWindow.IsAllDay(hours))
+        {
+            // Open everywhere: no contact's zone is needed.
+            due.AddRange(pending);
+            return (due, waits);
+        }
+
+        // The window's next opening depends only on the zone, and a page has few: each is worked out once.
         var now = Now;
+        var openings = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var fact in pending)
         {
-            var opening = SendingWindow.NextOpening(byId[fact.ContactId], tenant, now);
+            var zone = SendingWindow.ZoneOf(byId[fact.ContactId], tenant);
+            if (!openings.TryGetValue(zone, out var opening))
+            {
+                openings[zone] = opening = SendingWindow.NextOpening(hours, zone, now);
+            }
+
             if (opening > now)
             {
                 waits.Add((fact.ContactId, opening));

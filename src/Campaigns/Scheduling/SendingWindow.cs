@@ -23,7 +23,19 @@ public static class SendingWindow
     public static DateTimeOffset NextOpening(Contact contact, TenantSettings tenant, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        return NextOpening(tenant.EffectiveSendingHours, ZoneOf(contact, tenant), now);
+        ArgumentNullException.ThrowIfNull(contact);
+        var hours = tenant.EffectiveSendingHours;
+        return IsAllDay(hours) ? now : NextOpening(hours, ZoneOf(contact, tenant), now);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="hours"/> cover the whole day (00:00 to 24:00): open in every zone at every
+    /// time, so no contact's zone needs to be found (for a contact without one, a parse of their number).
+    /// </summary>
+    public static bool IsAllDay(SendingHours hours)
+    {
+        ArgumentNullException.ThrowIfNull(hours);
+        return Parse(hours.Start) == 0 && Parse(hours.End) == 24 * 60;
     }
 
     /// <summary>Whether a tenant-initiated message may reach the contact at <paramref name="now"/>.</summary>

@@ -57,4 +57,19 @@ public sealed class SendingWindowTests
         var now = At("2026-03-03T07:30:00-08:00");
         Assert.Equal(At("2026-03-03T08:00:00-08:00"), SendingWindow.NextOpening(Person(null, "Not/A_Zone"), LosAngelesTenant, now));
     }
+
+    [Fact]
+    public void Hours_of_the_whole_day_are_open_for_every_contact_at_every_time()
+    {
+        var allDay = LosAngelesTenant with { SendingHours = new SendingHours("00:00", "24:00") };
+        Assert.True(SendingWindow.IsAllDay(allDay.EffectiveSendingHours));
+        Assert.False(SendingWindow.IsAllDay(SendingHours.Default));
+        Assert.False(SendingWindow.IsAllDay(new SendingHours("00:00", "23:59")));
+        Assert.False(SendingWindow.IsAllDay(new SendingHours("00:01", "24:00")));
+        foreach (var now in new[] { At("2026-03-03T03:00:00-05:00"), At("2026-03-08T02:30:00-08:00"), At("2026-03-03T23:59:59+09:00") })
+        {
+            Assert.Equal(now, SendingWindow.NextOpening(Person("+12015550101"), allDay, now));
+            Assert.Equal(now, SendingWindow.NextOpening(Person(null, "Asia/Tokyo"), allDay, now));
+        }
+    }
 }
