@@ -28,22 +28,16 @@ public sealed class CampaignSendRetryTests
         2015550115,Five,E
         """;
 
-    private static async Task<(CampaignsTestCluster Env, GateChannelProvider Gate, FailingWritesStore Faults, string CampaignId, IReadOnlyList<Contact> Contacts)> StartSendAsync(
-        TempDirectory dir, Action<FailingWritesStore> failing, int holdCall = 0)
+    private static async Task<(CampaignsTestCluster Env, GateChannelProvider Gate, FaultyStore Faults, string CampaignId, IReadOnlyList<Contact> Contacts)> StartSendAsync(
+        TempDirectory dir, Func<string, object?[], bool> failing, int holdCall = 0)
     {
         var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
         var gate = new GateChannelProvider { HoldCall = holdCall };
-        FailingWritesStore? faults = null;
+        FaultyStore? faults = null;
         var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services =>
         {
             services.AddSingleton<IChannelProvider>(gate);
-            services.AddSingleton<ICampaignStore>(sp =>
-            {
-                var (store, f) = FailingWritesStore.Wrap(sp.GetRequiredService<SqliteCampaignStore>());
-                failing(f);
-                faults = f;
-                return store;
-            });
+            faults = FaultyStore.Register(services, failing);
         });
         var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
@@ -53,9 +47,9 @@ public sealed class CampaignSendRetryTests
     }
 
     /// <summary>Lets the failed turn end, then moves the clock past the longest retry pause (well short of a sweep).</summary>
-    private static async Task RetryAsync(CampaignsTestCluster env, FailingWritesStore faults, string campaignId)
+    private static async Task RetryAsync(CampaignsTestCluster env, FaultyStore faults, string campaignId)
     {
-        await faults.Failed.WaitAsync(Within.Seconds(20));
+        await faults.FirstFailure.WaitAsync(Within.Seconds(20));
 
         // A call to the campaign waits for the failed turn to end (and arm its retry).
         await env.Client.GetCampaignAsync(Tenant, campaignId);
@@ -95,13 +89,13 @@ public sealed class CampaignSendRetryTests
         using var dir = new TempDirectory();
 
         // Page one is claimed (an activation's first page); page two is the first written once, after its sends.
-        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, f => f.Fail(nameof(ICampaignStore.InsertFactsAsync), call: 1));
+        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, FaultyStore.OnCall(nameof(ICampaignStore.InsertFactsAsync), 1));
         await using (env)
         {
             await RetryAsync(env, faults, campaignId);
             await UntilSentAsync(env, campaignId);
 
-            Assert.Equal(1, faults.Failures);
+            Assert.Equal(1, faults.Failed);
             await AssertOneMessageAndOneFactEachAsync(env, gate, campaignId, contacts);
         }
     }
@@ -110,13 +104,13 @@ public sealed class CampaignSendRetryTests
     public async Task A_claimed_page_whose_sends_cannot_be_recorded_is_recorded_on_retry_and_not_sent_again()
     {
         using var dir = new TempDirectory();
-        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, f => f.Fail(nameof(ICampaignStore.RecordSendsAsync), call: 1));
+        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, FaultyStore.OnCall(nameof(ICampaignStore.RecordSendsAsync), 1));
         await using (env)
         {
             await RetryAsync(env, faults, campaignId);
             await UntilSentAsync(env, campaignId);
 
-            Assert.Equal(1, faults.Failures);
+            Assert.Equal(1, faults.Failed);
             await AssertOneMessageAndOneFactEachAsync(env, gate, campaignId, contacts);
         }
     }
@@ -125,13 +119,13 @@ public sealed class CampaignSendRetryTests
     public async Task A_page_whose_claim_fails_before_the_send_is_claimed_again_on_retry()
     {
         using var dir = new TempDirectory();
-        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, f => f.Fail(nameof(ICampaignStore.ClaimAsync), call: 1));
+        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, FaultyStore.OnCall(nameof(ICampaignStore.ClaimAsync), 1));
         await using (env)
         {
             await RetryAsync(env, faults, campaignId);
             await UntilSentAsync(env, campaignId);
 
-            Assert.Equal(1, faults.Failures);
+            Assert.Equal(1, faults.Failed);
             await AssertOneMessageAndOneFactEachAsync(env, gate, campaignId, contacts);
         }
     }
@@ -143,14 +137,14 @@ public sealed class CampaignSendRetryTests
 
         // Page one (claimed first) is answered at once; page two's first call waits, so the page is claimed
         // then, after its first message left: that claim fails, and the page must still be written, once.
-        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, f => f.Fail(nameof(ICampaignStore.ClaimAsync), call: 2), holdCall: 3);
+        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, FaultyStore.OnCall(nameof(ICampaignStore.ClaimAsync), 2), holdCall: 3);
         await using (env)
         {
-            await faults.Failed.WaitAsync(Within.Seconds(20));
+            await faults.FirstFailure.WaitAsync(Within.Seconds(20));
             gate.Release();
             await UntilSentAsync(env, campaignId);
 
-            Assert.Equal(1, faults.Failures);
+            Assert.Equal(1, faults.Failed);
             await AssertOneMessageAndOneFactEachAsync(env, gate, campaignId, contacts);
         }
     }

@@ -14,10 +14,21 @@ public class FaultyStore : DispatchProxy
 {
     private ICampaignStore _inner = null!;
     private Func<string, object?[], bool> _fails = null!;
+    private readonly TaskCompletionSource _firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failed;
 
     /// <summary>How many calls were made to fail.</summary>
     public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Completes when the first chosen call has failed.</summary>
+    public Task FirstFailure => _firstFailure.Task;
+
+    /// <summary>A choice of call that fails: the <paramref name="call"/>th call (1-based) of <paramref name="method"/>.</summary>
+    public static Func<string, object?[], bool> OnCall(string method, int call)
+    {
+        var calls = 0;
+        return (name, _) => name == method && Interlocked.Increment(ref calls) == call;
+    }
 
     /// <summary>
     /// Registers, in place of the silo's store, the real one with every call for which
@@ -40,10 +51,11 @@ public class FaultyStore : DispatchProxy
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         args ??= [];
-        if (targetMethod.ReturnType == typeof(Task) && _fails(targetMethod.Name, args))
+        if (typeof(Task).IsAssignableFrom(targetMethod.ReturnType) && _fails(targetMethod.Name, args))
         {
             Interlocked.Increment(ref _failed);
-            return Task.FromException(new SqliteException("SQLite Error 5: 'database is locked'.", 5));
+            _firstFailure.TrySetResult();
+            return Faulted(targetMethod.ReturnType, new SqliteException("SQLite Error 5: 'database is locked'.", 5));
         }
 
         try
@@ -56,4 +68,9 @@ public class FaultyStore : DispatchProxy
             throw;
         }
     }
+
+    /// <summary>A failed task of the method's own return type (<see cref="Task"/> or <see cref="Task{TResult}"/>).</summary>
+    private static object Faulted(Type taskType, Exception exception) => taskType.IsGenericType
+        ? typeof(Task).GetMethod(nameof(Task.FromException), 1, [typeof(Exception)])!.MakeGenericMethod(taskType.GetGenericArguments()[0]).Invoke(null, [exception])!
+        : Task.FromException(exception);
 }
