@@ -180,9 +180,12 @@ internal sealed partial class RecurrenceGrain(
     {
         var s = state.State;
         var now = Now;
+        DateTimeOffset? following;
         while (true)
         {
-            var due = RecurrenceRules.Occurrences(Rule, s.From).TakeWhile(o => o <= now).Take(CatchUpSlice).ToList();
+            // One expansion of the rule per wake: the sends due now and, from the same pass, the send after them.
+            var (due, after) = DueAndAfter(s.From, now);
+            following = after;
             if (due.Count == 0)
             {
                 break;
@@ -218,7 +221,44 @@ internal sealed partial class RecurrenceGrain(
             }
         }
 
-        await AdvanceAsync();
+        await AdvanceAsync(following);
+    }
+
+    /// <summary>
+    /// The occurrences from <paramref name="from"/> due by <paramref name="now"/> (at most a slice), and, when
+    /// they are fewer than a slice, the first occurrence after them that is not skipped (null when the rule
+    /// has none): what <see cref="NextFrom"/> would give from the send after the last one due.
+    /// </summary>
+    private (List<DateTimeOffset> Due, DateTimeOffset? After) DueAndAfter(DateTimeOffset from, DateTimeOffset now)
+    {
+        var due = new List<DateTimeOffset>();
+        using var occurrences = RecurrenceRules.Occurrences(Rule, from).GetEnumerator();
+        while (occurrences.MoveNext())
+        {
+            var at = occurrences.Current;
+            if (at > now)
+            {
+                // Skips at or after this send are still to come, so the next-send search goes on from here.
+                do
+                {
+                    if (!IsSkipped(occurrences.Current))
+                    {
+                        return (due, occurrences.Current);
+                    }
+                }
+                while (occurrences.MoveNext());
+                return (due, null);
+            }
+
+            due.Add(at);
+            if (due.Count == CatchUpSlice)
+            {
+                // A full slice: the caller records it and looks again from after it.
+                return (due, null);
+            }
+        }
+
+        return (due, null);
     }
 
     private bool IsSkipped(DateTimeOffset at) => state.State.Skips.Contains(at.ToUniversalTime());
@@ -236,7 +276,8 @@ internal sealed partial class RecurrenceGrain(
     }
 
     /// <summary>Works out the next send, saves, and moves the due time and the upcoming row of the campaign list with it.</summary>
-    private async Task AdvanceAsync()
+    /// <param name="known">The next send, when the caller found it in the same pass over the rule (a wake).</param>
+    private async Task AdvanceAsync(DateTimeOffset? known = null)
     {
         var s = state.State;
         var previous = s.NextSend;
@@ -247,7 +288,7 @@ internal sealed partial class RecurrenceGrain(
             // has just passed (a wake a millisecond early saw it not yet due, and reading the clock again here
             // skipped it: the schedule moved to the next day with that send never made nor recorded). A next
             // send in the past is due at once, and the wake it arms deals with it.
-            next = RecurrenceRules.Occurrences(Rule, s.From).Where(o => !IsSkipped(o)).Select(o => (DateTimeOffset?)o).FirstOrDefault();
+            next = known ?? NextFrom(s.From);
             if (next is null)
             {
                 s.Status = ScheduleStatus.Ended;
@@ -278,6 +319,9 @@ internal sealed partial class RecurrenceGrain(
             await index.Remove(RecurrenceRules.InstanceId(ScheduleId, old));
         }
     }
+
+    private DateTimeOffset? NextFrom(DateTimeOffset from) =>
+        RecurrenceRules.Occurrences(Rule, from).Where(o => !IsSkipped(o)).Select(o => (DateTimeOffset?)o).FirstOrDefault();
 
     private CampaignRow UpcomingRow(DateTimeOffset at)
     {
