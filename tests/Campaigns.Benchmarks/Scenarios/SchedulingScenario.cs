@@ -113,6 +113,7 @@ internal sealed class SchedulingScenario : IScenario
                 var said = Stopwatch.GetTimestamp();
                 var (seen, progressAt) = (0, TimeProvider.System.GetUtcNow());
                 TimeSpan? cpuAtSend = null;
+                var (allocatedAtSend, gcsAtSend) = (0L, 0);
                 while (channel.Campaigns < due)
                 {
                     await Task.Delay(100, cancellationToken);
@@ -120,6 +121,7 @@ internal sealed class SchedulingScenario : IScenario
                     if (cpuAtSend is null && clock >= at)
                     {
                         cpuAtSend = Environment.CpuUsage.TotalTime;
+                        (allocatedAtSend, gcsAtSend) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
                     }
 
                     if (channel.Campaigns != seen)
@@ -141,6 +143,7 @@ internal sealed class SchedulingScenario : IScenario
 
                 // CPU of the process while the due instances started (the firing alone, not the creates): per instance.
                 var firingCpuMs = (Environment.CpuUsage.TotalTime - (cpuAtSend ?? Environment.CpuUsage.TotalTime)).TotalMilliseconds;
+                var (firingAllocated, firingGcs) = cpuAtSend is null ? (0L, 0) : (GC.GetTotalAllocatedBytes() - allocatedAtSend, GC.CollectionCount(0) - gcsAtSend);
 
                 // A moment more, so an instance started twice or one not due would show.
                 await Task.Delay(1000, cancellationToken);
@@ -181,6 +184,9 @@ internal sealed class SchedulingScenario : IScenario
                 samples.Add("latenessMinMs", lateness.Min());
                 samples.Add("cpuMsPer1000Schedules", cpuMs / schedules * 1000);
                 samples.Add("firingCpuMsPerInstance", firingCpuMs / Math.Max(1, firsts.Count));
+                samples.Add("firingAllocatedKbPerInstance", firingAllocated / 1024.0 / Math.Max(1, firsts.Count));
+                samples.Add("firingGcCount", firingGcs);
+                samples.Add("serverGc", System.Runtime.GCSettings.IsServerGC ? 1 : 0);
                 samples.Add("peakManagedHeapMb", peakManaged);
                 peaks.Add(peakRss);
                 context.Say($"scheduling run {run}: {firsts.Count:N0} of {due:N0} instances started, lateness p50 {Percentiles.Of(lateness, 50):N0} ms, p99 {Percentiles.Of(lateness, 99):N0} ms, max {lateness.Max():N0} ms; peak {peakRss:0} MB");
@@ -218,7 +224,7 @@ internal sealed class SchedulingScenario : IScenario
                     ? $"Warm-up (warmupInstances): before the measured schedules, {tenants} more (one per tenant) were created due a few seconds later and fired, outside every measurement, so the burst runs warm code as in a silo that has been running; their messages are not counted. CAMPAIGNS_BENCH_COLD=1 leaves the warm-up out (the burst then also pays loading and compiling the firing path)."
                     : "Cold: no warm-up (CAMPAIGNS_BENCH_COLD=1): the burst is the first time the process runs the firing path, and pays loading and compiling it.",
                 "No baseline: the figure is against the target (the occurrence time itself).",
-                "firingCpuMsPerInstance: CPU time of the whole process from the send time until the last due instance sent, per instance started (the firing alone; read on a 100 ms poll).",
+                "firingCpuMsPerInstance: CPU time of the whole process from the send time until the last due instance sent, per instance started (the firing alone; read on a 100 ms poll). firingAllocatedKbPerInstance and firingGcCount: managed bytes allocated per instance started and the garbage collections (all generations count in gen 0) over the same stretch. serverGc: 1 when the run used Server GC (DOTNET_gcServer=1, what an ASP.NET Core host runs), 0 for workstation GC (a console app's default).",
                 $"cpuMsPer1000Schedules: CPU time of the whole process from the first create until every due instance started, per 1,000 schedules. peakMemoryMb: the highest, over the runs, {memoryMethod} over the same stretch (every schedule grain stays activated).",
             ]);
     }

@@ -354,6 +354,38 @@ public sealed class RecurringScheduleTests
     }
 
     [Fact]
+    public async Task A_wake_that_sends_moves_past_the_sends_already_skipped_after_it()
+    {
+        var tenant = TenantId.Parse("rec-skip-ahead");
+        using var dir = new TempDirectory();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        var start = At("2026-03-02T16:00:00Z");
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+
+        // The second and third sends are cancelled ahead; the wake of the first finds the next send in the same pass over the rule.
+        await env.Client.CancelCampaignAsync(tenant, RecurrenceRules.InstanceId(scheduleId, start.AddDays(1)));
+        await env.Client.CancelCampaignAsync(tenant, RecurrenceRules.InstanceId(scheduleId, start.AddDays(2)));
+        Assert.Equal(start, (await env.Client.GetScheduleAsync(tenant, scheduleId))!.NextSend);
+
+        await env.AdvanceToAsync(start);
+        await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(start.AddDays(3), schedule.NextSend);
+        Assert.Equal(
+            [(start, InstanceOutcome.Started), (start.AddDays(1), InstanceOutcome.Skipped), (start.AddDays(2), InstanceOutcome.Skipped)],
+            schedule.Instances.Select(i => (i.At, i.Outcome)));
+        Assert.Contains(RecurrenceRules.InstanceId(scheduleId, start.AddDays(3)), (await env.Client.ListCampaignsAsync(tenant, new CampaignListQuery())).Items.Select(r => r.CampaignId));
+
+        // Nothing goes on the skipped days; the day after them sends.
+        await env.AdvanceToAsync(start.AddDays(3));
+        await env.Outbox.WaitAsync(m => m.Count >= 6, Within.Seconds(20));
+        Assert.Equal(
+            [RecurrenceRules.InstanceId(scheduleId, start), RecurrenceRules.InstanceId(scheduleId, start.AddDays(3))],
+            env.Outbox.Messages.Select(m => m.CampaignId).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_schedule_whose_end_date_passed_ends_after_its_last_send()
     {
         var tenant = TenantId.Parse("rec-end");
