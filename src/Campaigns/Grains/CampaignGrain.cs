@@ -57,9 +57,13 @@ internal sealed partial class CampaignGrain(
     private DateTimeOffset _lastProgress;
     private bool _continuing;
 
-    public TenantId Owner => TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad campaign key.");
+    // The key is fixed for an activation: parsed once (the tenant guard and every store call read it).
+    private TenantId? _owner;
+    private string? _campaignId;
 
-    private string CampaignId => this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
+    public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad campaign key.");
+
+    private string CampaignId => _campaignId ??= this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
 
     private DateTimeOffset Now => options.Value.TimeProvider.GetUtcNow();
 

@@ -47,11 +47,16 @@ internal sealed partial class RecurrenceGrain(
     // A catch-up after a long outage records missed occurrences in slices of this many.
     private const int CatchUpSlice = 1000;
 
-    public TenantId Owner => TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad schedule key.");
+    // The key is fixed for an activation: parsed once (the tenant guard and every store call read it).
+    private TenantId? _owner;
+    private string? _scheduleId;
+    private string? _dueKey;
 
-    private string ScheduleId => this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
+    public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad schedule key.");
 
-    private string DueKey => DueWorkScheduler.ScheduleKey(this.GetPrimaryKeyString());
+    private string ScheduleId => _scheduleId ??= this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
+
+    private string DueKey => _dueKey ??= DueWorkScheduler.ScheduleKey(this.GetPrimaryKeyString());
 
     private DateTimeOffset Now => options.Value.TimeProvider.GetUtcNow();
 

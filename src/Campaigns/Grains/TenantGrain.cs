@@ -30,7 +30,10 @@ internal sealed class TenantGrain(
 {
     private const string KeyPrefix = "cmpk";
 
-    public TenantId Owner => TenantId.Parse(this.GetPrimaryKeyString());
+    private TenantId? _owner;
+
+    // Parsed once per activation: the tenant guard reads it on every call.
+    public TenantId Owner => _owner ??= TenantId.Parse(this.GetPrimaryKeyString());
 
     private DateTimeOffset Now => options.Value.TimeProvider.GetUtcNow();
 

@@ -26,7 +26,10 @@ internal sealed class TenantIndexGrain(
     private readonly CampaignIndex _index = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
 
-    public TenantId Owner => TenantId.Parse(this.GetPrimaryKeyString());
+    private TenantId? _owner;
+
+    // Parsed once per activation: the tenant guard reads it on every call.
+    public TenantId Owner => _owner ??= TenantId.Parse(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

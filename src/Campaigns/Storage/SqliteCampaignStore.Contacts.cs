@@ -122,7 +122,8 @@ public sealed partial class SqliteCampaignStore
         command.Parameters.AddWithValue("$i", importId);
         command.Parameters.AddWithValue("$after", afterContactId ?? string.Empty);
         command.Parameters.AddWithValue("$limit", limit);
-        var contacts = new List<Contact>(limit);
+        // Sized for a small page: a page size of thousands is a bound, and most recurring audiences are far smaller.
+        var contacts = new List<Contact>(Math.Min(limit, 16));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

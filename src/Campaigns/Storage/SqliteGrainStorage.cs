@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Orleans.Storage;
 
@@ -30,7 +31,12 @@ internal sealed class SqliteGrainStorage(SqliteCampaignStore store, IGrainStorag
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var serialized = serializer.Serialize(grainState.State);
+
+        // The serializer's own array when it is exactly the payload (Orleans' is): copied only otherwise.
+        var payload = MemoryMarshal.TryGetArray(serialized.ToMemory(), out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : serialized.ToArray();
         var expected = grainState.ETag is { } etag ? long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture) : 0;
         // Committed with other small writes queued at the same moment (SqliteGroupCommit): awaited until its batch committed.
         var changed = await store.Writes.ExecuteAsync(
