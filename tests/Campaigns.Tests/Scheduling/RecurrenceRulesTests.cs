@@ -47,6 +47,28 @@ public sealed class RecurrenceRulesTests
             Times(monthly, 5));
     }
 
+    [Theory]
+    [InlineData(RecurrenceFrequency.Daily, "FREQ=DAILY", "2026-01-31T09:00:00-05:00", NewYork, "2026-10-30T12:00:00Z")]
+    [InlineData(RecurrenceFrequency.Daily, "FREQ=DAILY", "2025-03-09T02:30:00-05:00", NewYork, "2026-03-01T00:00:00Z")]
+    [InlineData(RecurrenceFrequency.Daily, "FREQ=DAILY", "2025-10-26T01:30:00+01:00", London, "2026-10-20T00:00:00Z")]
+    [InlineData(RecurrenceFrequency.Weekly, "FREQ=WEEKLY", "2024-02-29T01:30:00-05:00", NewYork, "2026-10-25T13:00:00Z")]
+    [InlineData(RecurrenceFrequency.Weekly, "FREQ=WEEKLY", "2026-03-04T14:30:00Z", "Etc/UTC", "2026-03-04T14:30:00Z")]
+    [InlineData(RecurrenceFrequency.Monthly, "FREQ=MONTHLY", "2024-01-31T09:00:00-05:00", NewYork, "2026-01-31T14:00:01Z")]
+    [InlineData(RecurrenceFrequency.Monthly, "FREQ=MONTHLY", "2024-02-29T02:30:00-05:00", NewYork, "2000-01-01T00:00:00Z")]
+    [InlineData(RecurrenceFrequency.Monthly, "FREQ=MONTHLY", "2025-03-30T01:30:00+00:00", London, "2026-02-15T00:00:00Z")]
+    public void A_plain_frequency_sends_exactly_when_the_same_rrule_does(RecurrenceFrequency frequency, string rrule, string start, string zone, string from)
+    {
+        // A frequency is worked out without Ical.Net; it must give the library's times, across gaps, overlaps, month ends and end dates.
+        foreach (var end in new DateOnly?[] { null, new DateOnly(2027, 3, 31) })
+        {
+            var plain = Recurrence.Every(frequency, At(start), zone, end);
+            var rule = Recurrence.Rule(rrule, At(start), zone, end);
+            var expected = Times(rule, 60, from);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, Times(plain, 60, from));
+        }
+    }
+
     [Fact]
     public void Bysetpos_picks_the_last_weekday_of_each_month()
     {
