@@ -16,7 +16,9 @@ namespace Campaigns.Scheduling;
 /// not exist (spring forward) is moved on by the length of the gap, an ambiguous one (fall back)
 /// takes the first of its two instants. Expanding in floating time keeps 09:00 at 09:00 across
 /// daylight-saving changes and avoids Ical.Net 5.2.4's own zone handling, which loops forever on
-/// FREQ=HOURLY across a fall-back night and repeats the first hour of a fall-back day.
+/// FREQ=HOURLY across a fall-back night and repeats the first hour of a fall-back day. A plain
+/// frequency (daily, weekly, monthly) gives the same local times without Ical.Net, which is costly
+/// on a schedule's every wake; they are placed in the zone the same way.
 /// </summary>
 public static class RecurrenceRules
 {
