@@ -412,12 +412,7 @@ internal sealed partial class CampaignGrain(
             _answersAtOnce = atOnce;
         }
 
-        var results = new SendOutcome[due.Count];
-        for (var i = 0; i < results.Length; i++)
-        {
-            results[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
-        }
-
+        var results = Outcomes(due, sent, at);
         await RecordAsync(() => store.RecordSendsAsync(owner, campaignId, results));
         return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
     }
@@ -455,19 +450,17 @@ internal sealed partial class CampaignGrain(
             }
         });
         _answersAtOnce = atOnce;
+        // A claimed page's waits and outcomes, written over its pending rows.
+        async Task RecordClaimedAsync()
+        {
+            var results = Outcomes(due, sent, at);
+            await store.HoldAsync(owner, campaignId, waits);
+            await store.RecordSendsAsync(owner, campaignId, results);
+        }
+
         if (claimed)
         {
-            var results = new SendOutcome[due.Count];
-            for (var i = 0; i < results.Length; i++)
-            {
-                results[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
-            }
-
-            await RecordAsync(async () =>
-            {
-                await store.HoldAsync(owner, campaignId, waits);
-                await store.RecordSendsAsync(owner, campaignId, results);
-            });
+            await RecordAsync(RecordClaimedAsync);
             return waits.Select(w => w.ContactId).ToHashSet(StringComparer.Ordinal);
         }
 
@@ -503,17 +496,22 @@ internal sealed partial class CampaignGrain(
             if (claimFailed)
             {
                 // Had the failed claim been written after all, its pending rows would keep the insert out: finish them.
-                var outcomes = new SendOutcome[due.Count];
-                for (var i = 0; i < outcomes.Length; i++)
-                {
-                    outcomes[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
-                }
-
-                await store.HoldAsync(owner, campaignId, waits);
-                await store.RecordSendsAsync(owner, campaignId, outcomes);
+                await RecordClaimedAsync();
             }
         });
         return waits.Select(x => x.ContactId).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The provider's answers for the due facts, in order, as outcomes to record.</summary>
+    private static SendOutcome[] Outcomes(List<DeliveryFact> due, SendResult[] sent, DateTimeOffset at)
+    {
+        var outcomes = new SendOutcome[due.Count];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] = new SendOutcome(due[i].ContactId, sent[i].Accepted, sent[i].MessageId, sent[i].FailureReason, at);
+        }
+
+        return outcomes;
     }
 
     /// <summary>Splits pending facts into those whose contact's sending window is open now and those held until it opens.</summary>
