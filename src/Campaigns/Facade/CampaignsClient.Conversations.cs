@@ -105,8 +105,8 @@ public sealed partial class CampaignsClient
         return await _grains.GetGrain<IConversationGrain>(tenant.Key(contactId)).Get();
     }
 
-    private static Contact NewContact(string? phone = null, string? webchatSession = null) => new(
-        "ct_" + Guid.NewGuid().ToString("N")[..16],
+    private Contact NewContact(string? phone = null, string? webchatSession = null) => new(
+        ContactIds.New(_clock),
         string.Empty,
         string.Empty,
         phone,
