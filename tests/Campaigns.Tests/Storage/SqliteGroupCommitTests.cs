@@ -40,6 +40,51 @@ public sealed class SqliteGroupCommitTests
     }
 
     [Fact]
+    public async Task A_write_that_cannot_apply_fails_alone_and_the_writes_batched_with_it_commit()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        const string Insert = "INSERT INTO due_work (grain_key, due_at) VALUES ($k, $at)";
+
+        // The writer is held inside the first write while the others queue, so they share the next batch.
+        using var gate = new ManualResetEventSlim();
+        var first = store.Writes.ExecuteAsync(Insert, p =>
+        {
+            gate.Wait(TestContext.Current.CancellationToken);
+            p.AddWithValue("$k", "t/first");
+            p.AddWithValue("$at", 1);
+        });
+        var writes = Enumerable.Range(0, 100).Select(i => store.Writes.ExecuteAsync(Insert, p =>
+        {
+            p.AddWithValue("$k", $"t/c{i:D3}");
+            p.AddWithValue("$at", i == 40 ? DBNull.Value : i); // due_at is NOT NULL: this one cannot apply
+        })).ToList();
+        var duplicate = store.Writes.ExecuteAsync(Insert, p =>
+        {
+            p.AddWithValue("$k", "t/c007"); // the primary key is taken by a write earlier in the same batch
+            p.AddWithValue("$at", 7);
+        });
+        gate.Set();
+
+        Assert.Equal(1, await first);
+        var constraint = await Assert.ThrowsAsync<SqliteException>(() => writes[40]);
+        Assert.Contains("NOT NULL", constraint.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqliteException>(() => duplicate);
+        foreach (var write in writes.Where((_, i) => i != 40))
+        {
+            Assert.Equal(1, await write);
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={store.Path};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), sum(due_at) FROM due_work";
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((100L, 1 + Enumerable.Range(0, 100).Where(i => i != 40).Sum(i => (long)i)), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
     public async Task Of_two_grain_state_writes_from_the_same_version_one_wins_and_the_other_is_refused()
     {
         using var dir = new TempDirectory();
