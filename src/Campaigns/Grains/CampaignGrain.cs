@@ -60,6 +60,7 @@ internal sealed partial class CampaignGrain(
     // The key is fixed for an activation: parsed once (the tenant guard and every store call read it).
     private TenantId? _owner;
     private string? _campaignId;
+    private ITenantIndexGrain? _index;
 
     public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad campaign key.");
 
@@ -112,6 +113,22 @@ internal sealed partial class CampaignGrain(
             // would take this activation for a campaign that exists, and the instance would never start.
             state.State = new CampaignState();
             throw;
+        }
+
+        // Created by this activation: no earlier run can have written a fact of it.
+        _allFactsFinal = true;
+        if (startNow && instance is not null)
+        {
+            // A recurring instance on its time: its first page goes in this call, before the schedule saves and moves
+            // on, and the page's end publishes the row (the schedule's upcoming row stands for it until then). A page
+            // that fails goes on by itself (Continue arms the retry), so the instance exists either way.
+            await Continue();
+            if (_failures > 0)
+            {
+                await PublishRowAsync();
+            }
+
+            return;
         }
 
         if (startNow)
@@ -214,6 +231,14 @@ internal sealed partial class CampaignGrain(
             // knew about the pages ahead may be stale now: the next page is claimed before it leaves, so
             // nothing a failed turn sent goes twice.
             _failures++;
+            if (_finishedWith is { } etag && state.Etag == etag)
+            {
+                // The page that would have finished the campaign was not saved: it is still sending.
+                (state.State.Status, state.State.FinishedAt) = (CampaignStatus.Sending, null);
+            }
+
+            _finishedWith = null;
+            _allFactsFinal = false;
             _answersAtOnce = false;
             _writtenUpTo = null;
             _continuing = false;
@@ -259,6 +284,16 @@ internal sealed partial class CampaignGrain(
             {
                 _lastProgress = Now;
                 ScheduleContinue();
+                await PublishRowAsync();
+                return;
+            }
+
+            if (_finishedWith is not null)
+            {
+                // Finished with its last page's write (FinishWithPage): nothing waits, so there is nothing to release.
+                _finishedWith = null;
+                await SettleDueAsync();
+                LogFinished(logger, Owner.Value, CampaignId, state.State.Attempted, state.State.Skipped);
                 await PublishRowAsync();
                 return;
             }
@@ -369,6 +404,7 @@ internal sealed partial class CampaignGrain(
 
         // A short page is the last: saved with the cursor, not in a write of its own.
         state.State.RecipientsExhausted = contacts.Count < pageSize;
+        FinishWithPage(claimed, held);
         await state.WriteStateAsync();
         return contacts.Count < pageSize;
     }
@@ -729,7 +765,7 @@ internal sealed partial class CampaignGrain(
     private Task PublishRowAsync()
     {
         TenantContext.Set(Owner);
-        return GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value).Upsert(Row());
+        return (_index ??= GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value)).Upsert(Row());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {TenantId}/{CampaignId}: sending failed ({Failures} in a row); it goes on in {DelayMs} ms.")]

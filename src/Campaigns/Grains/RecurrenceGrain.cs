@@ -51,6 +51,7 @@ internal sealed partial class RecurrenceGrain(
     private TenantId? _owner;
     private string? _scheduleId;
     private string? _dueKey;
+    private ITenantIndexGrain? _index;
 
     public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad schedule key.");
 
@@ -305,7 +306,7 @@ internal sealed partial class RecurrenceGrain(
         await state.WriteStateAsync();
 
         TenantContext.Set(Owner);
-        var index = GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value);
+        var index = _index ??= GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value);
         if (next is { } at)
         {
             await store.SetDueAsync(DueKey, at);
