@@ -13,7 +13,7 @@ internal sealed partial class CampaignGrain
     /// </summary>
     private bool _allFactsFinal;
 
-    /// <summary>The ETag before the write of the page that finished the campaign, until that turn ends.</summary>
+    /// <summary>The ETag before the write that marks the campaign sent, in the turn making it (null otherwise).</summary>
     private string? _finishedWith;
 
     /// <summary>

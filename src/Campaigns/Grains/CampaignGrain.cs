@@ -207,6 +207,7 @@ internal sealed partial class CampaignGrain(
     public async Task Continue()
     {
         _continuing = false;
+        _finishedWith = null;
         if (state.State.Status != CampaignStatus.Sending)
         {
             return;
@@ -233,7 +234,8 @@ internal sealed partial class CampaignGrain(
             _failures++;
             if (_finishedWith is { } etag && state.Etag == etag)
             {
-                // The page that would have finished the campaign was not saved: it is still sending.
+                // The write that would have finished the campaign was not saved: it is still sending (and the next
+                // turn finishes it), not sent in memory only, which would leave it sending in the store for good.
                 (state.State.Status, state.State.FinishedAt) = (CampaignStatus.Sending, null);
             }
 
@@ -288,10 +290,9 @@ internal sealed partial class CampaignGrain(
                 return;
             }
 
-            if (_finishedWith is not null)
+            if (state.State.Status == CampaignStatus.Sent)
             {
                 // Finished with its last page's write (FinishWithPage): nothing waits, so there is nothing to release.
-                _finishedWith = null;
                 await SettleDueAsync();
                 LogFinished(logger, Owner.Value, CampaignId, state.State.Attempted, state.State.Skipped);
                 await PublishRowAsync();
@@ -320,6 +321,7 @@ internal sealed partial class CampaignGrain(
         }
         else
         {
+            _finishedWith = state.Etag;
             state.State.Status = CampaignStatus.Sent;
             state.State.FinishedAt = Now;
             await state.WriteStateAsync();
