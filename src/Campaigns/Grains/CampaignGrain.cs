@@ -60,9 +60,14 @@ internal sealed partial class CampaignGrain(
     // The key is fixed for an activation: parsed once (the tenant guard and every store call read it).
     private TenantId? _owner;
     private string? _campaignId;
+
+    // Grain references, made once per activation (each GetGrain resolves the interface's type by reflection).
     private ITenantIndexGrain? _index;
+    private ITenantGrain? _tenant;
 
     public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad campaign key.");
+
+    private ITenantGrain TenantReference => _tenant ??= GrainFactory.GetGrain<ITenantGrain>(Owner.Value);
 
     private string CampaignId => _campaignId ??= this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
 
@@ -361,7 +366,7 @@ internal sealed partial class CampaignGrain(
         }
 
         TenantContext.Set(Owner);
-        var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), request.Channel);
+        var route = dispatcher.Resolve(await TenantReference.GetChannels(), request.Channel);
         var now = Now;
         var intended = contacts.Select(c => Intend(c, request.Channel, route is not null, now)).ToList();
         if (state.State.Instance is { AllowRepeatRecipients: false } instance)
@@ -686,7 +691,7 @@ internal sealed partial class CampaignGrain(
         if (facts.Count > 0)
         {
             TenantContext.Set(Owner);
-            var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), request.Channel);
+            var route = dispatcher.Resolve(await TenantReference.GetChannels(), request.Channel);
             var contacts = (await store.GetContactsAsync(Owner, facts.Select(f => f.ContactId).ToList())).ToDictionary(c => c.ContactId, StringComparer.Ordinal);
 
             // A contact may have opted out, paused or gone while waiting: they are skipped, never sent.
@@ -726,7 +731,7 @@ internal sealed partial class CampaignGrain(
     private async Task<Tenants.TenantSettings> TenantSettingsAsync()
     {
         TenantContext.Set(Owner);
-        var tenant = await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).Get();
+        var tenant = await TenantReference.Get();
         return tenant?.Settings ?? new Tenants.TenantSettings(Owner.Value, "Etc/UTC");
     }
 

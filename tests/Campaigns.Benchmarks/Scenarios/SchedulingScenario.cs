@@ -51,28 +51,36 @@ internal sealed class SchedulingScenario : IScenario
                     setups[t] = await SetUpTenantAsync(client, TenantId.Parse($"bench-sched-{t:D3}"), csv, ct));
                 context.Say($"scheduling run {run}: {tenants} tenants with one contact each set up");
 
-                if (Warm)
+                if (WarmRounds > 0)
                 {
                     // A silo that has been running fires its schedules with warm code: one schedule per tenant fires
-                    // before the measured send time (outside every measurement), so the firing path is loaded and
-                    // compiled before the burst, not during it. CAMPAIGNS_BENCH_COLD=1 leaves this out.
-                    var warmAt = TimeProvider.System.GetUtcNow().AddSeconds(3);
-                    warmAt = new DateTimeOffset(warmAt.Ticks - (warmAt.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(1);
-                    await CreateAsync(client, setups, 0, tenants, _ => warmAt, cancellationToken);
-                    var warmStarted = Stopwatch.GetTimestamp();
-                    while (channel.Campaigns < tenants && Stopwatch.GetElapsedTime(warmStarted) < TimeSpan.FromMinutes(2))
+                    // before the measured send time (outside every measurement), WarmRounds times a few seconds apart,
+                    // so the firing path is loaded and compiled before the burst, not during it. One round leaves most of
+                    // it in its first, unoptimised compilation: the runtime recompiles a method only after it has been
+                    // called 30 times more once the round's new code has settled, and with dynamic PGO in two steps, so
+                    // the default is three (what a silo that fired schedules earlier in the day has). CAMPAIGNS_BENCH_WARM_ROUNDS
+                    // sets it; CAMPAIGNS_BENCH_COLD=1 leaves the warm-up out.
+                    for (var round = 0; round < WarmRounds; round++)
                     {
-                        await Task.Delay(100, cancellationToken);
+                        var warmAt = TimeProvider.System.GetUtcNow().AddSeconds(3);
+                        warmAt = new DateTimeOffset(warmAt.Ticks - (warmAt.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(1);
+                        await CreateAsync(client, setups, 0, tenants, _ => warmAt, cancellationToken);
+                        var warmStarted = Stopwatch.GetTimestamp();
+                        while (channel.Campaigns < tenants && Stopwatch.GetElapsedTime(warmStarted) < TimeSpan.FromMinutes(2))
+                        {
+                            await Task.Delay(100, cancellationToken);
+                        }
+
+                        if (channel.Campaigns != tenants || channel.Messages != tenants)
+                        {
+                            throw new InvalidOperationException($"The warm-up started {channel.Campaigns} of {tenants} instances with {channel.Messages} messages.");
+                        }
+
+                        channel.Reset();
                     }
 
-                    if (channel.Campaigns != tenants || channel.Messages != tenants)
-                    {
-                        throw new InvalidOperationException($"The warm-up started {channel.Campaigns} of {tenants} instances with {channel.Messages} messages.");
-                    }
-
-                    channel.Reset();
-                    samples.Add("warmupInstances", tenants);
-                    context.Say($"scheduling run {run}: warm-up: {tenants} schedules fired before the measured send time");
+                    samples.Add("warmupInstances", tenants * WarmRounds);
+                    context.Say($"scheduling run {run}: warm-up: {tenants} schedules fired {WarmRounds} times before the measured send time");
                 }
                 else
                 {
@@ -242,8 +250,8 @@ internal sealed class SchedulingScenario : IScenario
                 $"Setup: {tenants} tenants (sending hours all day, an SMS provider that records the first message of each campaign), one imported contact and a one-message script each. {schedules:N0} daily schedules (CampaignSchedule.Recurring, America/New_York) created through CampaignsClient.CreateCampaignAsync by {Creators} concurrent callers on AddCampaignsEmbedded with TimeProvider.System: {schedules - due:N0} first due two to twelve hours later, then {due:N0} all due at one second, set twice the time their creation should take ahead (15 s at least), checked to be after the last create returned.",
                 "createSchedulesPerSecond: schedules created / wall time of all the creates (each writes the schedule grain's state, its durable due row and the tenant's upcoming row in the campaign list).",
                 "lateness*: for each due instance, the time from its occurrence to the provider receiving its first message (the recurrence grain woken by the due-work scheduler's timer, the instance campaign grain created, its recipients claimed and the message sent), on the wall clock. The run checks that only due instances started, each once, with one message each; it waits until every due instance started, ten minutes after the send time at most, or a minute without a start. instancesNotStarted: due instances that had not sent by then (the lateness percentiles are over the others; the first few are listed).",
-                Warm
-                    ? $"Warm-up (warmupInstances): before the measured schedules, {tenants} more (one per tenant) were created due a few seconds later and fired, outside every measurement, so the burst runs warm code as in a silo that has been running; their messages are not counted. CAMPAIGNS_BENCH_COLD=1 leaves the warm-up out (the burst then also pays loading and compiling the firing path)."
+                WarmRounds > 0
+                    ? $"Warm-up (warmupInstances): before the measured schedules, {WarmRounds} rounds of {tenants} more (one per tenant) were created due a few seconds later and fired, outside every measurement, so the burst runs warm code as in a silo that has been running (one round left most of the firing path to be recompiled, optimised, during the burst); their messages are not counted. CAMPAIGNS_BENCH_WARM_ROUNDS sets the rounds (3 by default); CAMPAIGNS_BENCH_COLD=1 leaves the warm-up out (the burst then also pays loading and compiling the firing path)."
                     : "Cold: no warm-up (CAMPAIGNS_BENCH_COLD=1): the burst is the first time the process runs the firing path, and pays loading and compiling it.",
                 "No baseline: the figure is against the target (the occurrence time itself).",
                 "firingCpuMsPerInstance: CPU time of the whole process from the send time until the last due instance sent, per instance started (the firing alone; read on a 100 ms poll). firingTotalCpuMsPerInstance: the same from the send time until the process is quiet again after the last send (under 5 ms of CPU in 100 ms), so it includes the work that follows each first message (the instance's end, its schedule moving to the next send): the whole CPU cost of an instance start. firingAllocatedKbPerInstance and firingGcCount: managed bytes allocated per instance started and the garbage collections (all generations count in gen 0) over the same stretch. serverGc: 1 when the run used Server GC (DOTNET_gcServer=1, what an ASP.NET Core host runs), 0 for workstation GC (a console app's default).",
@@ -253,6 +261,10 @@ internal sealed class SchedulingScenario : IScenario
 
     // Whether a run fires one schedule per tenant before the measured burst (the default; CAMPAIGNS_BENCH_COLD=1 for a cold burst).
     private static bool Warm => Environment.GetEnvironmentVariable("CAMPAIGNS_BENCH_COLD") != "1";
+
+    // How many warm-up rounds fire before the measured burst (three unless CAMPAIGNS_BENCH_WARM_ROUNDS says; none when cold).
+    private static int WarmRounds => !Warm ? 0
+        : int.TryParse(Environment.GetEnvironmentVariable("CAMPAIGNS_BENCH_WARM_ROUNDS"), System.Globalization.CultureInfo.InvariantCulture, out var rounds) && rounds >= 0 ? rounds : 3;
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
