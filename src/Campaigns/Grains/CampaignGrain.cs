@@ -67,7 +67,7 @@ internal sealed partial class CampaignGrain(
 
     public TenantId Owner => _owner ??= TenantId.TryFromKey(this.GetPrimaryKeyString(), out var tenant, out _) ? tenant : throw new InvalidOperationException("Bad campaign key.");
 
-    private ITenantGrain TenantReference => _tenant ??= GrainFactory.GetGrain<ITenantGrain>(Owner.Value);
+    private ITenantGrain TenantReference => _tenant ??= GrainReferences.Get<ITenantGrain>(GrainFactory, Owner.Value);
 
     private string CampaignId => _campaignId ??= this.GetPrimaryKeyString()[(Owner.Value.Length + 1)..];
 
@@ -772,7 +772,7 @@ internal sealed partial class CampaignGrain(
     private Task PublishRowAsync()
     {
         TenantContext.Set(Owner);
-        return (_index ??= GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value)).Upsert(Row());
+        return (_index ??= GrainReferences.Get<ITenantIndexGrain>(GrainFactory, Owner.Value)).Upsert(Row());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {TenantId}/{CampaignId}: sending failed ({Failures} in a row); it goes on in {DelayMs} ms.")]

@@ -276,7 +276,7 @@ internal sealed partial class RecurrenceGrain(
     {
         var instanceId = RecurrenceRules.InstanceId(ScheduleId, at);
         TenantContext.Set(Owner);
-        await GrainFactory.GetGrain<ICampaignGrain>(Owner.Key(instanceId))
+        await GrainReferences.Get<ICampaignGrain>(GrainFactory, Owner.Key(instanceId))
             .CreateInstance(state.State.Request!, state.State.Script!, new RecurringInstance(ScheduleId, at, Rule.AllowRepeatRecipients));
         LogStarted(logger, Owner.Value, ScheduleId, instanceId);
     }
@@ -306,7 +306,7 @@ internal sealed partial class RecurrenceGrain(
         await state.WriteStateAsync();
 
         TenantContext.Set(Owner);
-        var index = _index ??= GrainFactory.GetGrain<ITenantIndexGrain>(Owner.Value);
+        var index = _index ??= GrainReferences.Get<ITenantIndexGrain>(GrainFactory, Owner.Value);
         if (next is { } at)
         {
             await store.SetDueAsync(DueKey, at);

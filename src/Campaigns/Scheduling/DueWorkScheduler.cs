@@ -197,7 +197,7 @@ internal sealed partial class DueWorkScheduler(
                 TenantContext.Set(tenant);
                 if (schedule)
                 {
-                    await grains.GetGrain<IRecurrenceGrain>(grainKey).Wake();
+                    await GrainReferences.Get<IRecurrenceGrain>(grains, grainKey).Wake();
                 }
                 else if (id.StartsWith(ConversationGrain.DuePrefix, StringComparison.Ordinal))
                 {
@@ -206,7 +206,7 @@ internal sealed partial class DueWorkScheduler(
                 }
                 else
                 {
-                    await grains.GetGrain<ICampaignGrain>(grainKey).Wake();
+                    await GrainReferences.Get<ICampaignGrain>(grains, grainKey).Wake();
                 }
             }
         }
