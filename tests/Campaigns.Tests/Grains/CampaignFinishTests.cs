@@ -64,6 +64,44 @@ public sealed class CampaignFinishTests
     }
 
     [Fact]
+    public async Task A_recurring_instance_whose_first_page_fails_within_the_wake_is_recorded_once_and_sends_on_its_retry()
+    {
+        var tenant = TenantId.Parse("finish-wake-fail");
+        var start = Epoch.AddHours(1);
+        string? instanceId = null;
+        var failures = 0;
+        using var dir = new TempDirectory();
+        FaultyStore? faulty = null;
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
+            faulty = FaultyStore.Register(s, (method, args) =>
+                method == nameof(ICampaignStore.ClaimAsync) && (string?)args[1] == instanceId && Interlocked.Increment(ref failures) == 1));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+
+        // The wake creates the instance; its first page fails (the claim could not be written), and nothing leaves.
+        env.Clock.Advance(start - env.Clock.GetUtcNow());
+        await env.SettledAsync();
+        Assert.Equal(1, faulty!.Failed);
+        Assert.Empty(env.Outbox.Messages);
+
+        // The instance exists and is recorded once; the schedule has moved on to its next send.
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule.Instances));
+        Assert.Equal(start.AddDays(1), schedule.NextSend);
+        Assert.Equal(CampaignStatus.Sending, (await env.Client.GetCampaignAsync(tenant, instanceId))!.Row.Status);
+
+        // The retry the failed page armed sends it, once.
+        env.Clock.Advance(TimeSpan.FromSeconds(1));
+        await env.SettledAsync();
+        var details = await WhenSentAsync(env, tenant, instanceId);
+        Assert.Equal(3, details.Row.Sent);
+        Assert.Equal(3, env.Outbox.Messages.Count);
+        Assert.All(env.Outbox.Messages, m => Assert.Equal(instanceId, m.CampaignId));
+        Assert.DoesNotContain(tenant.Key(instanceId), await env.ReadDueKeysAsync());
+    }
+
+    [Fact]
     public async Task A_campaign_whose_only_page_leaves_every_fact_final_ends_without_looking_for_held_sends()
     {
         var tenant = TenantId.Parse("finish-page");
