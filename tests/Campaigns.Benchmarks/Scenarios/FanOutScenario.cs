@@ -74,6 +74,7 @@ internal sealed class FanOutScenario : IScenario
             double rate;
             using (var memory = MemoryWatch.Start())
             {
+                var io = IoCounters.Now();
                 var cpu = Environment.CpuUsage.TotalTime;
                 var started = Stopwatch.GetTimestamp();
                 var campaignId = await client.CreateCampaignAsync(Tenant, new CampaignRequest(
@@ -81,6 +82,7 @@ internal sealed class FanOutScenario : IScenario
                 await WaitUntilSentAsync(client, campaignId, cancellationToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+                var engineIo = IoCounters.Now() - io;
                 var (peakRss, peakManaged) = await memory.StopAsync();
                 memoryMethod = memory.Method;
                 var counts = await engine.Services.GetRequiredService<ICampaignStore>().CountFactsAsync(Tenant, campaignId, cancellationToken);
@@ -95,13 +97,16 @@ internal sealed class FanOutScenario : IScenario
                 samples.Add("firstMessageMs", first);
                 samples.Add("cpuMsPer1000Messages", cpuMs / context.Size * 1000);
                 samples.Add("peakManagedHeapMb", peakManaged);
+                AddIo(samples, string.Empty, engineIo, context.Size);
                 peaks.Add(peakRss);
                 context.Say($"fanout run {run}: engine {rate:N0} msg/s ({elapsed.TotalSeconds:0.0} s, CPU {cpuMs / 1000:0.0} s), first message after {first:0} ms, peak {peakRss:0} MB");
             }
 
             // The baselines, on the same recipients and the same file, read outside their timing.
             var recipients = await FactRows.ReadRecipientsAsync(engine.DatabasePath, Tenant.Value, import.ImportId, context.Size, cancellationToken);
+            var rawIo = IoCounters.Now();
             var (raw, rawCpu) = await RawInsertBaseline.RunAsync(engine.DatabasePath, Tenant.Value, $"raw-{run}", recipients, cancellationToken);
+            AddIo(samples, "rawInsert", IoCounters.Now() - rawIo, recipients.Count);
             samples.Add("rawInsertRowsPerSecond", raw);
             samples.Add("rawInsertCpuMsPer1000Rows", rawCpu);
             samples.Add("ratio.rawInsert", rate / raw);
@@ -159,6 +164,16 @@ internal sealed class FanOutScenario : IScenario
                 $"hangfireInMemoryMessagesPerSecond: the same jobs on {HangfireBaseline.InMemoryVersion} (jobs lost on a crash, so not what a production build would run), same server options, at {hangfireSize:N0} messages; ratios.hangfireInMemory.",
                 $"peakMemoryMb: the highest, over the runs, {memoryMethod} during the engine's send (the baselines are not included); peakManagedHeapMb: the managed heap (GC.GetTotalMemory) sampled every 20 ms.",
             ]);
+    }
+
+    /// <summary>File I/O per 1,000 messages or rows: KB asked of read and write calls, and the calls.</summary>
+    private static void AddIo(Measurements samples, string prefix, IoCounters io, int count)
+    {
+        string Name(string figure) => prefix.Length == 0 ? figure : prefix + char.ToUpperInvariant(figure[0]) + figure[1..];
+        samples.Add(Name("readKbPer1000"), io.ReadBytes / 1024.0 / count * 1000);
+        samples.Add(Name("writtenKbPer1000"), io.WrittenBytes / 1024.0 / count * 1000);
+        samples.Add(Name("readCallsPer1000"), io.ReadCalls * 1000.0 / count);
+        samples.Add(Name("writeCallsPer1000"), io.WriteCalls * 1000.0 / count);
     }
 
     private static async Task WaitUntilSentAsync(CampaignsClient client, string campaignId, CancellationToken cancellationToken)
