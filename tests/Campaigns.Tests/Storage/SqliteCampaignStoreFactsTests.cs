@@ -121,6 +121,31 @@ public sealed class SqliteCampaignStoreFactsTests
     }
 
     [Fact]
+    public async Task A_page_written_once_whose_insert_fails_part_way_leaves_none_of_its_facts()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+
+        // The third row breaks a constraint after two rows went in: the page is one transaction, so a retry
+        // (the grain's unrecorded write) finds nothing half-written.
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => store.InsertFactsAsync(Tenant, "cmp_1",
+        [
+            new NewFact("ct_a", ChannelKind.Sms, "+12015550101", DeliveryStatus.Sent, MessageId: "msg-a", SentAt: At),
+            new NewFact("ct_b", ChannelKind.Sms, "+12015550102", DeliveryStatus.Sent, MessageId: "msg-b", SentAt: At),
+            new NewFact(null!, ChannelKind.Sms, "+12015550103", DeliveryStatus.Sent, MessageId: "msg-c", SentAt: At),
+        ]));
+        Assert.Equal(0, (await store.CountFactsAsync(Tenant, "cmp_1")).Sent);
+
+        await store.InsertFactsAsync(Tenant, "cmp_1",
+        [
+            new NewFact("ct_a", ChannelKind.Sms, "+12015550101", DeliveryStatus.Sent, MessageId: "msg-a", SentAt: At),
+            new NewFact("ct_b", ChannelKind.Sms, "+12015550102", DeliveryStatus.Sent, MessageId: "msg-b", SentAt: At),
+        ]);
+        Assert.Equal(2, (await store.CountFactsAsync(Tenant, "cmp_1")).Sent);
+        Assert.Equal("ct_b", (await store.RecordDeliveryAsync(Tenant, "msg-b", true, null, At.AddMinutes(1)))?.ContactId);
+    }
+
+    [Fact]
     public async Task The_last_fact_after_a_cursor_is_the_highest_contact_id_of_that_campaign_and_tenant()
     {
         using var dir = new TempDirectory();
