@@ -249,6 +249,13 @@ internal sealed partial class CampaignGrain(
             _answersAtOnce = false;
             _writtenUpTo = null;
             _continuing = false;
+            if (_readAhead is { } ahead)
+            {
+                // Read before the failure: the retry, maybe seconds later, reads its contacts again.
+                ForgetReadAhead(ahead.Page);
+                _readAhead = null;
+            }
+
             _lastProgress = Now;
             var delay = RetryDelay(_failures);
             LogContinueFailed(logger, ex, Owner.Value, CampaignId, _failures, delay.TotalMilliseconds);
@@ -359,7 +366,7 @@ internal sealed partial class CampaignGrain(
     {
         var request = state.State.Request!;
         var pageSize = options.Value.FanOutPageSize;
-        var contacts = await RecipientsPageAsync(request.Recipients, state.State.Cursor, pageSize);
+        var contacts = await NextRecipientsPageAsync(request.Recipients, state.State.Cursor, pageSize);
         if (contacts.Count == 0)
         {
             return true;
@@ -384,6 +391,12 @@ internal sealed partial class CampaignGrain(
         {
             // No earlier run wrote any of this page and the provider answered the last page at once:
             // send, then write each fact once, final (claiming first if the provider starts to wait).
+            // The next page is read meanwhile on the other core; it is sent only after this page's facts.
+            if (contacts.Count == pageSize)
+            {
+                ReadAhead(request.Recipients, contacts[^1].ContactId, pageSize);
+            }
+
             claimed = intended;
             held = await SendFreshAsync(route, intended, byId);
         }

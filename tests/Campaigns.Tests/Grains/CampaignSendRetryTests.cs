@@ -126,6 +126,26 @@ public sealed class CampaignSendRetryTests
     }
 
     [Fact]
+    public async Task A_next_page_whose_read_ahead_fails_is_read_again_without_a_pause()
+    {
+        using var dir = new TempDirectory();
+
+        // Page two is the first written once: while it is sent and written, page three is read ahead on the
+        // thread pool. That read (the second after a cursor: page two's is the first) fails; the clock never
+        // moves, so a failed turn (which waits for its retry pause) would leave the send unfinished.
+        var reads = 0;
+        var (env, gate, faults, campaignId, contacts) = await StartSendAsync(dir, (method, args) =>
+            method == nameof(ICampaignStore.GetImportContactsAsync) && args[3] is not null && Interlocked.Increment(ref reads) == 2);
+        await using (env)
+        {
+            await UntilSentAsync(env, campaignId);
+
+            Assert.Equal(1, faults.Failed);
+            await AssertOneMessageAndOneFactEachAsync(env, gate, campaignId, contacts);
+        }
+    }
+
+    [Fact]
     public void The_pause_before_a_retry_grows_and_stays_bounded()
     {
         Assert.Equal(TimeSpan.FromMilliseconds(100), CampaignGrain.RetryDelay(1));
