@@ -97,7 +97,7 @@ internal sealed class FanOutScenario : IScenario
                 samples.Add("firstMessageMs", first);
                 samples.Add("cpuMsPer1000Messages", cpuMs / context.Size * 1000);
                 samples.Add("peakManagedHeapMb", peakManaged);
-                AddIo(samples, string.Empty, engineIo, context.Size);
+                AddIo(samples, string.Empty, "Messages", engineIo, context.Size);
                 peaks.Add(peakRss);
                 context.Say($"fanout run {run}: engine {rate:N0} msg/s ({elapsed.TotalSeconds:0.0} s, CPU {cpuMs / 1000:0.0} s), first message after {first:0} ms, peak {peakRss:0} MB");
             }
@@ -106,7 +106,7 @@ internal sealed class FanOutScenario : IScenario
             var recipients = await FactRows.ReadRecipientsAsync(engine.DatabasePath, Tenant.Value, import.ImportId, context.Size, cancellationToken);
             var rawIo = IoCounters.Now();
             var (raw, rawCpu) = await RawInsertBaseline.RunAsync(engine.DatabasePath, Tenant.Value, $"raw-{run}", recipients, cancellationToken);
-            AddIo(samples, "rawInsert", IoCounters.Now() - rawIo, recipients.Count);
+            AddIo(samples, "rawInsert", "Rows", IoCounters.Now() - rawIo, recipients.Count);
             samples.Add("rawInsertRowsPerSecond", raw);
             samples.Add("rawInsertCpuMsPer1000Rows", rawCpu);
             samples.Add("ratio.rawInsert", rate / raw);
@@ -159,6 +159,7 @@ internal sealed class FanOutScenario : IScenario
                 "messagesPerSecond: contacts / wall time from CampaignsClient.CreateCampaignAsync (send now) until the tenant's campaign list shows the campaign Sent, through AddCampaignsEmbedded (Orleans silo, CampaignGrain, SqliteCampaignStore) with every fact written; each run a new campaign over the same import, checked afterwards: the provider got exactly one message per contact and the store holds one sent fact each.",
                 "cpuMsPer1000Messages: CPU time of the whole process (every thread) during the engine's send, per 1,000 messages: less disturbed than wall time by other work on the machine.",
                 "firstMessageMs: from the CreateCampaignAsync call to the provider's first message.",
+                "readKbPer1000Messages, writtenKbPer1000Messages (and the calls): the process's file reads and writes during the engine's send (/proc/self/io rchar, wchar, syscr, syscw: SQLite's pread and pwrite of the database and its log, served from the page cache or not), per 1,000 messages; rawInsert* the same during the raw insert, per 1,000 rows.",
                 "rawInsertRowsPerSecond: the same final fact rows (same columns, a fresh message id each) inserted into the same file in one transaction with one prepared single-row insert.",
                 $"hangfireMessagesPerSecond: Hangfire 1.8.25 + {HangfireBaseline.PostgreSqlVersion} (PostgreSQL on the same machine, its default storage options, a schema of its own), default server options ({HangfireBaseline.DefaultWorkers} workers), one job per message that renders the text, calls the same counting provider and inserts its fact row into the same SQLite file; timed from the first enqueue until every fact is written, at {postgresSize:N0} messages (rates compare across sizes: a job queue's rate does not grow with its length; the client's enqueue loop, one PostgreSQL commit per job, takes most of that time). The durable baseline: like the engine's facts, a queued job survives a crash. ratios.hangfire and its target use it.",
                 $"hangfireInMemoryMessagesPerSecond: the same jobs on {HangfireBaseline.InMemoryVersion} (jobs lost on a crash, so not what a production build would run), same server options, at {hangfireSize:N0} messages; ratios.hangfireInMemory.",
@@ -166,10 +167,10 @@ internal sealed class FanOutScenario : IScenario
             ]);
     }
 
-    /// <summary>File I/O per 1,000 messages or rows: KB asked of read and write calls, and the calls.</summary>
-    private static void AddIo(Measurements samples, string prefix, IoCounters io, int count)
+    /// <summary>File I/O per 1,000 messages or rows: KB asked of read and write calls (SQLite's pread and pwrite), and the calls.</summary>
+    private static void AddIo(Measurements samples, string prefix, string unit, IoCounters io, int count)
     {
-        string Name(string figure) => prefix.Length == 0 ? figure : prefix + char.ToUpperInvariant(figure[0]) + figure[1..];
+        string Name(string figure) => (prefix.Length == 0 ? figure : prefix + char.ToUpperInvariant(figure[0]) + figure[1..]) + unit;
         samples.Add(Name("readKbPer1000"), io.ReadBytes / 1024.0 / count * 1000);
         samples.Add(Name("writtenKbPer1000"), io.WrittenBytes / 1024.0 / count * 1000);
         samples.Add(Name("readCallsPer1000"), io.ReadCalls * 1000.0 / count);
