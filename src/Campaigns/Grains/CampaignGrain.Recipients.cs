@@ -36,15 +36,17 @@ internal sealed partial class CampaignGrain
     }
 
     /// <summary>
-    /// The page after <paramref name="cursor"/>: the one read ahead when it starts there, otherwise read now.
-    /// A page read ahead is used once; one read for another cursor (a failed turn moved it) is dropped.
+    /// The page after <paramref name="cursor"/>: the one read ahead when it starts there and the page before
+    /// it went at once, otherwise read now. A page read ahead is used once. It is dropped when it was read for
+    /// another cursor, or when the provider made the page before it wait (that page then took as long as the
+    /// provider did, and the contacts read ahead are that much older).
     /// </summary>
     private async Task<IReadOnlyList<Contact>> NextRecipientsPageAsync(Recipients recipients, string? cursor, int pageSize)
     {
         if (_readAhead is { } ahead)
         {
             _readAhead = null;
-            if (string.Equals(ahead.After, cursor, StringComparison.Ordinal))
+            if (_answersAtOnce && string.Equals(ahead.After, cursor, StringComparison.Ordinal))
             {
                 try
                 {
@@ -69,9 +71,10 @@ internal sealed partial class CampaignGrain
     /// Starts reading the page after <paramref name="after"/> on the thread pool, so that it overlaps with
     /// this page's sends and the write of its facts (synchronous SQLite on this grain's thread) on the
     /// machine's other core. Only a read: nothing of the next page is sent before this page's facts are
-    /// written. The contacts it reads are older by the time this page takes (a contact who opts out in
-    /// between is caught at the next page's sends only if they opted out before the read, as a contact
-    /// who opts out while their own page is sent today).
+    /// written. The contacts it reads are older by the time this page takes, a few tens of milliseconds
+    /// for a provider that answers at once (a contact who opts out in that moment is sent the message, as
+    /// one who opts out while their own page is sent); when the provider makes this page wait, the page
+    /// read ahead is dropped (<see cref="NextRecipientsPageAsync"/>).
     /// </summary>
     private void ReadAhead(Recipients recipients, string after, int pageSize)
     {

@@ -85,6 +85,36 @@ public sealed class CampaignFanOutWritesTests
     }
 
     [Fact]
+    public async Task A_contact_who_opts_out_while_the_page_before_theirs_waits_for_its_provider_is_not_sent_to()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+
+        // Pages of two: page one is claimed (an activation's first), page two is fresh, so page three is read
+        // ahead while page two goes; page two's first call (the third) waits, and the fifth contact opts out then.
+        var gate = new GateChannelProvider { HoldCall = 3 };
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
+        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var contacts = await ContactsInSendOrderAsync(env, importId);
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
+
+        await gate.Held.WaitAsync(Within.Seconds(20));
+        await env.Store.SetChannelStatusAsync(Tenant, contacts[4].ContactId, ChannelKind.Sms, ChannelStatus.OptedOut, null, TestContext.Current.CancellationToken);
+        gate.Release();
+        await UntilSentAsync(env, campaignId);
+
+        // The page read ahead before the wait is dropped: page three is read again, after the opt-out.
+        Assert.Equal(
+            contacts.Where((_, i) => i != 4).Select(c => c.ContactId),
+            gate.Accepted.Select(m => m.ContactId).Order(StringComparer.Ordinal));
+        var facts = await env.ReadFactsAsync(Tenant, campaignId);
+        Assert.Equal(contacts.Select(c => c.ContactId), facts.Select(f => f.ContactId));
+        Assert.Equal(DeliveryStatus.Skipped, facts[4].Status);
+        Assert.Equal((CampaignStatus.Sent, 5, 1), await env.Client.GetCampaignAsync(Tenant, campaignId) is { } d ? (d.Row.Status, d.Row.Sent, d.Skipped) : default);
+    }
+
+    [Fact]
     public async Task A_resumed_send_does_not_resend_a_page_an_interrupted_run_wrote_past_its_cursor()
     {
         using var dir = new TempDirectory();
