@@ -126,7 +126,10 @@ internal sealed partial class CampaignGrain(
         {
             // A recurring instance on its time: its first page goes in this call, before the schedule saves and moves
             // on, and the page's end publishes the row (the schedule's upcoming row stands for it until then). A page
-            // that fails goes on by itself (Continue arms the retry), so the instance exists either way.
+            // that fails goes on by itself (Continue arms the retry), so the instance exists either way. The page is
+            // at most InlinePageSize contacts, so a slow provider holds the schedule's wake for a hundred sends, not
+            // a thousand; the pages after it go on in turns of their own.
+            _pageLimit = InlinePageSize;
             await Continue();
             if (_failures > 0)
             {
@@ -365,7 +368,8 @@ internal sealed partial class CampaignGrain(
     private async Task<bool> SendPageAsync()
     {
         var request = state.State.Request!;
-        var pageSize = options.Value.FanOutPageSize;
+        var pageSize = Math.Min(options.Value.FanOutPageSize, _pageLimit);
+        _pageLimit = int.MaxValue;
         var contacts = await NextRecipientsPageAsync(request.Recipients, state.State.Cursor, pageSize);
         if (contacts.Count == 0)
         {
@@ -394,7 +398,7 @@ internal sealed partial class CampaignGrain(
             // The next page is read meanwhile on the other core; it is sent only after this page's facts.
             if (contacts.Count == pageSize)
             {
-                ReadAhead(request.Recipients, contacts[^1].ContactId, pageSize);
+                ReadAhead(request.Recipients, contacts[^1].ContactId, options.Value.FanOutPageSize);
             }
 
             claimed = intended;
@@ -428,6 +432,12 @@ internal sealed partial class CampaignGrain(
         await state.WriteStateAsync();
         return contacts.Count < pageSize;
     }
+
+    /// <summary>The largest first page a recurring instance sends within its schedule's wake.</summary>
+    internal const int InlinePageSize = 100;
+
+    /// <summary>A cap on the next page's size (the first page of a recurring instance, sent within the schedule's wake).</summary>
+    private int _pageLimit = int.MaxValue;
 
     private const string AlreadyReceived = "received an earlier send of this recurring campaign";
 

@@ -64,6 +64,42 @@ public sealed class CampaignFinishTests
     }
 
     [Fact]
+    public async Task A_recurring_instance_sends_at_most_a_hundred_within_the_wake_and_the_rest_in_pages_of_its_own()
+    {
+        var tenant = TenantId.Parse("finish-wake-cap");
+        var start = Epoch.AddHours(1);
+        var claims = new ConcurrentQueue<(string CampaignId, int Facts)>();
+        using var dir = new TempDirectory();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
+            FaultyStore.Register(s, (method, args) =>
+            {
+                if (method == nameof(ICampaignStore.ClaimAsync) && args[1] is string id && args[2] is IReadOnlyList<DeliveryFact> facts)
+                {
+                    claims.Enqueue((id, facts.Count));
+                }
+
+                return false;
+            }));
+        var csv = "phone,first_name,last_name\n" + string.Concat(Enumerable.Range(0, 150).Select(i => $"201555{1000 + i},First{i},Last{i}\n"));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, csv);
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+
+        env.Clock.Advance(start - env.Clock.GetUtcNow());
+        await env.SettledAsync();
+        var details = await WhenSentAsync(env, tenant, instanceId);
+
+        // The page sent within the wake (always claimed: a new activation) held a hundred contacts; the other fifty
+        // went in a page of their own, and each of the 150 got the message once.
+        Assert.Equal((instanceId, CampaignGrain.InlinePageSize), claims.First());
+        Assert.Equal(150, details.Row.Sent);
+        Assert.Equal(150, env.Outbox.Messages.Select(m => m.Address).Distinct().Count());
+        Assert.Equal(150, env.Outbox.Messages.Count);
+        var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
+        Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule.Instances));
+    }
+
+    [Fact]
     public async Task A_recurring_instance_whose_first_page_fails_within_the_wake_is_recorded_once_and_sends_on_its_retry()
     {
         var tenant = TenantId.Parse("finish-wake-fail");
