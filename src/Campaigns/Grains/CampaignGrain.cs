@@ -130,6 +130,11 @@ internal sealed partial class CampaignGrain(
             // at most InlinePageSize contacts, so a slow provider holds the schedule's wake for a hundred sends, not
             // a thousand; the pages after it go on in turns of their own.
             _pageLimit = InlinePageSize;
+
+            // Nothing can have written a fact of a campaign this call created, so its first page is fresh and goes as
+            // any fresh page does: sent, then written once (one transaction, not a claim and a record), and claimed
+            // first only if the provider starts to wait.
+            (_answersAtOnce, _writtenUpTo) = (true, string.Empty);
             await Continue();
             if (_failures > 0)
             {

@@ -48,7 +48,7 @@ public sealed class CampaignFinishTests
 
         // The messages went, and were recorded, before the schedule saved its next send: its own work waits, not the send.
         var order = calls.ToList();
-        var recorded = order.FindIndex(c => c is { Method: nameof(ICampaignStore.RecordSendsAsync), Second: string id } && id == instanceId);
+        var recorded = order.FindIndex(c => c is { Method: nameof(ICampaignStore.InsertFactsAsync), Second: string id } && id == instanceId);
         var scheduleMoved = order.FindIndex(c => c.Method == nameof(ICampaignStore.SetDueAsync)
             && c.First is string key && key == DueWorkScheduler.ScheduleKey(tenant.Key(scheduleId)) && c.Second is DateTimeOffset at && at == start.AddDays(1));
         Assert.InRange(recorded, 0, scheduleMoved - 1);
@@ -68,14 +68,14 @@ public sealed class CampaignFinishTests
     {
         var tenant = TenantId.Parse("finish-wake-cap");
         var start = Epoch.AddHours(1);
-        var claims = new ConcurrentQueue<(string CampaignId, int Facts)>();
+        var pages = new ConcurrentQueue<(string CampaignId, int Facts)>();
         using var dir = new TempDirectory();
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
             FaultyStore.Register(s, (method, args) =>
             {
-                if (method == nameof(ICampaignStore.ClaimAsync) && args[1] is string id && args[2] is IReadOnlyList<DeliveryFact> facts)
+                if (method == nameof(ICampaignStore.InsertFactsAsync) && args[1] is string id && args[2] is IReadOnlyList<NewFact> facts)
                 {
-                    claims.Enqueue((id, facts.Count));
+                    pages.Enqueue((id, facts.Count));
                 }
 
                 return false;
@@ -89,9 +89,9 @@ public sealed class CampaignFinishTests
         await env.SettledAsync();
         var details = await WhenSentAsync(env, tenant, instanceId);
 
-        // The page sent within the wake (always claimed: a new activation) held a hundred contacts; the other fifty
-        // went in a page of their own, and each of the 150 got the message once.
-        Assert.Equal((instanceId, CampaignGrain.InlinePageSize), claims.First());
+        // The page sent within the wake held a hundred contacts; the other fifty went in a page of their own, and each
+        // of the 150 got the message once.
+        Assert.Equal([(instanceId, CampaignGrain.InlinePageSize), (instanceId, 50)], pages);
         Assert.Equal(150, details.Row.Sent);
         Assert.Equal(150, env.Outbox.Messages.Select(m => m.Address).Distinct().Count());
         Assert.Equal(150, env.Outbox.Messages.Count);
@@ -100,7 +100,7 @@ public sealed class CampaignFinishTests
     }
 
     [Fact]
-    public async Task A_recurring_instance_whose_first_page_fails_within_the_wake_is_recorded_once_and_sends_on_its_retry()
+    public async Task A_recurring_instance_whose_first_page_write_fails_within_the_wake_is_recorded_once_and_written_on_its_retry()
     {
         var tenant = TenantId.Parse("finish-wake-fail");
         var start = Epoch.AddHours(1);
@@ -110,16 +110,18 @@ public sealed class CampaignFinishTests
         FaultyStore? faulty = null;
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
             faulty = FaultyStore.Register(s, (method, args) =>
-                method == nameof(ICampaignStore.ClaimAsync) && (string?)args[1] == instanceId && Interlocked.Increment(ref failures) == 1));
+                method == nameof(ICampaignStore.InsertFactsAsync) && (string?)args[1] == instanceId && Interlocked.Increment(ref failures) == 1));
         var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
         var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
         instanceId = RecurrenceRules.InstanceId(scheduleId, start);
 
-        // The wake creates the instance; its first page fails (the claim could not be written), and nothing leaves.
+        // The wake creates the instance; its first page (fresh: sent, then written once) leaves, and the write of its
+        // facts fails.
         env.Clock.Advance(start - env.Clock.GetUtcNow());
         await env.SettledAsync();
         Assert.Equal(1, faulty!.Failed);
-        Assert.Empty(env.Outbox.Messages);
+        Assert.Equal(3, env.Outbox.Messages.Count);
+        Assert.Empty(await env.ReadFactsAsync(tenant, instanceId));
 
         // The instance exists and is recorded once; the schedule has moved on to its next send.
         var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
@@ -127,7 +129,7 @@ public sealed class CampaignFinishTests
         Assert.Equal(start.AddDays(1), schedule.NextSend);
         Assert.Equal(CampaignStatus.Sending, (await env.Client.GetCampaignAsync(tenant, instanceId))!.Row.Status);
 
-        // The retry the failed page armed sends it, once.
+        // The retry the failed write armed writes the page's facts, and sends nothing again.
         env.Clock.Advance(TimeSpan.FromSeconds(1));
         await env.SettledAsync();
         var details = await WhenSentAsync(env, tenant, instanceId);
