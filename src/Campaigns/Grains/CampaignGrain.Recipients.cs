@@ -13,7 +13,10 @@ internal sealed partial class CampaignGrain
     /// The page of recipients after <c>After</c>, being read on the thread pool while the page before it is
     /// sent and its facts written (<see cref="ReadAhead"/>); null when no page is being read ahead.
     /// </summary>
-    private (string After, Task<IReadOnlyList<Contact>> Page)? _readAhead;
+    private (string After, DateTimeOffset At, Task<IReadOnlyList<Contact>> Page)? _readAhead;
+
+    /// <summary>How old a page read ahead may be when its turn comes; an older one is read again (opt-outs meanwhile).</summary>
+    internal static readonly TimeSpan ReadAheadFreshness = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The next page of recipients after <paramref name="cursor"/> in contact id order: an import's
@@ -38,15 +41,16 @@ internal sealed partial class CampaignGrain
     /// <summary>
     /// The page after <paramref name="cursor"/>: the one read ahead when it starts there and the page before
     /// it went at once, otherwise read now. A page read ahead is used once. It is dropped when it was read for
-    /// another cursor, or when the provider made the page before it wait (that page then took as long as the
-    /// provider did, and the contacts read ahead are that much older).
+    /// another cursor, when the provider made the page before it wait (that page then took as long as the
+    /// provider did, and the contacts read ahead are that much older), or when it was started more than
+    /// <see cref="ReadAheadFreshness"/> ago (the page before it waited for the store's write lock).
     /// </summary>
     private async Task<IReadOnlyList<Contact>> NextRecipientsPageAsync(Recipients recipients, string? cursor, int pageSize)
     {
         if (_readAhead is { } ahead)
         {
             _readAhead = null;
-            if (_answersAtOnce && string.Equals(ahead.After, cursor, StringComparison.Ordinal))
+            if (_answersAtOnce && string.Equals(ahead.After, cursor, StringComparison.Ordinal) && Now - ahead.At <= ReadAheadFreshness)
             {
                 try
                 {
@@ -73,8 +77,9 @@ internal sealed partial class CampaignGrain
     /// machine's other core. Only a read: nothing of the next page is sent before this page's facts are
     /// written. The contacts it reads are older by the time this page takes, a few tens of milliseconds
     /// for a provider that answers at once (a contact who opts out in that moment is sent the message, as
-    /// one who opts out while their own page is sent); when the provider makes this page wait, the page
-    /// read ahead is dropped (<see cref="NextRecipientsPageAsync"/>).
+    /// one who opts out while their own page is sent); when the provider makes this page wait, or the page
+    /// read ahead is older than <see cref="ReadAheadFreshness"/> at its turn, it is dropped
+    /// (<see cref="NextRecipientsPageAsync"/>).
     /// </summary>
     private void ReadAhead(Recipients recipients, string after, int pageSize)
     {
@@ -87,7 +92,7 @@ internal sealed partial class CampaignGrain
         };
         if (read is not null)
         {
-            _readAhead = (after, Task.Run(read));
+            _readAhead = (after, Now, Task.Run(read));
         }
     }
 

@@ -122,7 +122,7 @@ internal sealed partial class CampaignGrain(
 
         // Created by this activation: no earlier run can have written a fact of it.
         _allFactsFinal = true;
-        if (startNow && instance is not null)
+        if (startNow && instance is not null && Now - instance.At <= InlineLateness)
         {
             // A recurring instance on its time: its first page goes in this call, before the schedule saves and moves
             // on, and the page's end publishes the row (the schedule's upcoming row stands for it until then). A page
@@ -440,6 +440,13 @@ internal sealed partial class CampaignGrain(
 
     /// <summary>The largest first page a recurring instance sends within its schedule's wake.</summary>
     internal const int InlinePageSize = 100;
+
+    /// <summary>
+    /// How late a recurring instance may start and still send its first page within its schedule's wake. A later one
+    /// (a catch-up after downtime, woken by the sweep a few at a time) sends in turns of its own, so the catch-up of
+    /// many schedules is not paced by the provider's speed.
+    /// </summary>
+    internal static readonly TimeSpan InlineLateness = TimeSpan.FromMinutes(1);
 
     /// <summary>A cap on the next page's size (the first page of a recurring instance, sent within the schedule's wake).</summary>
     private int _pageLimit = int.MaxValue;

@@ -115,6 +115,49 @@ public sealed class CampaignFanOutWritesTests
     }
 
     [Fact]
+    public async Task A_page_read_ahead_is_read_again_when_the_write_before_it_took_longer_than_a_second()
+    {
+        using var dir = new TempDirectory();
+        var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
+        CampaignsTestCluster? cluster = null;
+        string? optOut = null;
+        string? pageThreeAfter = null;
+        var pageThreeReads = 0;
+        var slowWrites = 0;
+
+        // Pages of two: page one is claimed (an activation's first), page two is fresh, so page three is read ahead
+        // while page two goes. Page two's write waits two seconds (the store's lock, as under an import), and the
+        // fifth contact opts out meanwhile.
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services =>
+            FaultyStore.Register(services, (method, args) =>
+            {
+                if (method == nameof(ICampaignStore.GetImportContactsAsync) && pageThreeAfter is not null && (string?)args[3] == pageThreeAfter)
+                {
+                    Interlocked.Increment(ref pageThreeReads);
+                }
+                else if (method == nameof(ICampaignStore.InsertFactsAsync) && Interlocked.Increment(ref slowWrites) == 1)
+                {
+                    clock.Advance(TimeSpan.FromSeconds(2));
+                    cluster!.Store.SetChannelStatusAsync(Tenant, optOut!, ChannelKind.Sms, ChannelStatus.OptedOut, null).GetAwaiter().GetResult();
+                }
+
+                return false;
+            }));
+        cluster = env;
+        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var contacts = await ContactsInSendOrderAsync(env, importId);
+        (optOut, pageThreeAfter) = (contacts[4].ContactId, contacts[3].ContactId);
+        var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
+        await UntilSentAsync(env, campaignId);
+
+        // Page three was read ahead before the opt-out, and read again after it: the fifth contact is skipped.
+        Assert.Equal(2, pageThreeReads);
+        Assert.Equal(contacts.Where((_, i) => i != 4).Select(c => c.Phone), env.Outbox.Messages.Select(m => m.Address).Order(StringComparer.Ordinal));
+        var facts = await env.ReadFactsAsync(Tenant, campaignId);
+        Assert.Equal(DeliveryStatus.Skipped, facts.Single(f => f.ContactId == contacts[4].ContactId).Status);
+    }
+
+    [Fact]
     public async Task A_resumed_send_does_not_resend_a_page_an_interrupted_run_wrote_past_its_cursor()
     {
         using var dir = new TempDirectory();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Campaigns.Campaigns;
+using Campaigns.Channels;
 using Campaigns.Grains;
 using Campaigns.Hosting;
 using Campaigns.Scheduling;
@@ -97,6 +98,36 @@ public sealed class CampaignFinishTests
         Assert.Equal(150, env.Outbox.Messages.Count);
         var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
         Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule.Instances));
+    }
+
+    [Fact]
+    public async Task A_recurring_instance_started_late_sends_in_turns_of_its_own_while_its_schedule_moves_on()
+    {
+        var tenant = TenantId.Parse("finish-late");
+        var start = Epoch.AddHours(1);
+        var gate = new GateChannelProvider { HoldCall = 1 };
+        using var dir = new TempDirectory();
+        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s => s.AddSingleton<IChannelProvider>(gate));
+        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
+        await env.Client.SetChannelAsync(tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
+        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
+        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+
+        // The clock jumps ten minutes past the send (the host was busy or down): the sweep wakes the schedule late, inside
+        // the grace window, and the instance's first call to the provider waits.
+        env.Clock.Advance(start.AddMinutes(10) - env.Clock.GetUtcNow());
+        await gate.Held.WaitAsync(Within.Seconds(20));
+
+        // The schedule's wake did not wait for the provider: it recorded the instance and moved to the next send.
+        var schedule = await env.Client.GetScheduleAsync(tenant, scheduleId).WaitAsync(Within.Seconds(20));
+        Assert.Equal(new ScheduleInstance(instanceId, start, InstanceOutcome.Started), Assert.Single(schedule!.Instances));
+        Assert.Equal(start.AddDays(1), schedule.NextSend);
+
+        gate.Release();
+        await env.SettledAsync();
+        var details = await WhenSentAsync(env, tenant, instanceId);
+        Assert.Equal(3, details.Row.Sent);
+        Assert.Equal(3, gate.Accepted.Count);
     }
 
     [Fact]
