@@ -13,15 +13,6 @@ public sealed class CampaignDeactivationTests
 {
     private static readonly TenantId Tenant = TenantId.Parse("deact");
 
-    private const string FiveContactsCsv = """
-        phone,first_name,last_name
-        2015550111,One,A
-        2015550112,Two,B
-        2015550113,Three,C
-        2015550114,Four,D
-        2015550115,Five,E
-        """;
-
     [Fact]
     public async Task Deactivated_mid_fan_out_resumes_without_messaging_anyone_twice()
     {
@@ -30,7 +21,7 @@ public sealed class CampaignDeactivationTests
         var gate = new GateChannelProvider { HoldCall = 3 };
         await using var env = await CampaignsTestCluster.StartAsync(
             dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
 
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
@@ -70,7 +61,7 @@ public sealed class CampaignDeactivationTests
         string campaignId;
         var first = await CampaignsTestCluster.StartAsync(
             dir.Path, new FakeTimeProvider(CampaignsTestCluster.Epoch), o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await first.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await first.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await first.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         campaignId = await first.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
 

@@ -18,15 +18,6 @@ public sealed class CampaignFanOutWritesTests
 {
     private static readonly TenantId Tenant = TenantId.Parse("writes");
 
-    private const string FiveContactsCsv = """
-        phone,first_name,last_name
-        2015550111,One,A
-        2015550112,Two,B
-        2015550113,Three,C
-        2015550114,Four,D
-        2015550115,Five,E
-        """;
-
     /// <summary>
     /// Waits until <paramref name="done"/> holds. Each round is a call to the campaign grain, which waits for
     /// the grain's current turn (a page being sent and written), so the loop follows the send, not a clock.
@@ -54,7 +45,7 @@ public sealed class CampaignFanOutWritesTests
         var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
         var gate = new GateChannelProvider();
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Olive,Out", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv + "\n2015550116,Olive,Out", new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         var olive = (await ContactsInSendOrderAsync(env, importId)).Single(c => c.LastName == "Out");
         await env.Store.SetChannelStatusAsync(Tenant, olive.ContactId, ChannelKind.Sms, ChannelStatus.OptedOut, null, TestContext.Current.CancellationToken);
@@ -94,7 +85,7 @@ public sealed class CampaignFanOutWritesTests
         // ahead while page two goes; page two's first call (the third) waits, and the fifth contact opts out then.
         var gate = new GateChannelProvider { HoldCall = 3 };
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         var contacts = await ContactsInSendOrderAsync(env, importId);
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
@@ -144,7 +135,7 @@ public sealed class CampaignFanOutWritesTests
                 return false;
             }));
         cluster = env;
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv + "\n2015550116,Six,F", new StepDraft("hello", "message", "Hello {{firstName}}"));
         var contacts = await ContactsInSendOrderAsync(env, importId);
         (optOut, pageThreeAfter) = (contacts[4].ContactId, contacts[3].ContactId);
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));
@@ -164,7 +155,7 @@ public sealed class CampaignFanOutWritesTests
         var clock = new FakeTimeProvider(CampaignsTestCluster.Epoch);
         var gate = new GateChannelProvider();
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 2, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         var contacts = await ContactsInSendOrderAsync(env, importId);
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Once(CampaignsTestCluster.Epoch.AddHours(1))));
@@ -197,7 +188,7 @@ public sealed class CampaignFanOutWritesTests
         // Page one (three messages) is answered at once; page two's first call waits.
         var gate = new GateChannelProvider { HoldCall = 4 };
         await using var env = await CampaignsTestCluster.StartAsync(dir.Path, clock, o => o.FanOutPageSize = 3, services => services.AddSingleton<IChannelProvider>(gate));
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         var contacts = await ContactsInSendOrderAsync(env, importId);
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));

@@ -19,15 +19,6 @@ public sealed class CampaignSendRetryTests
 {
     private static readonly TenantId Tenant = TenantId.Parse("retries");
 
-    private const string FiveContactsCsv = """
-        phone,first_name,last_name
-        2015550111,One,A
-        2015550112,Two,B
-        2015550113,Three,C
-        2015550114,Four,D
-        2015550115,Five,E
-        """;
-
     private static async Task<(CampaignsTestCluster Env, GateChannelProvider Gate, FaultyStore Faults, string CampaignId, IReadOnlyList<Contact> Contacts)> StartSendAsync(
         TempDirectory dir, Func<string, object?[], bool> failing, int holdCall = 0)
     {
@@ -39,7 +30,7 @@ public sealed class CampaignSendRetryTests
             services.AddSingleton<IChannelProvider>(gate);
             faults = FaultyStore.Register(services, failing);
         });
-        var (importId, script) = await env.SeedAsync(Tenant, FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
+        var (importId, script) = await env.SeedAsync(Tenant, CampaignsTestCluster.FiveContactsCsv, new StepDraft("hello", "message", "Hello {{firstName}}"));
         await env.Client.SetChannelAsync(Tenant, ChannelKind.Sms, GateChannelProvider.Name, new Dictionary<string, string>());
         var contacts = await env.Store.GetImportContactsAsync(Tenant, importId, ImportSubset.All, null, 10, TestContext.Current.CancellationToken);
         var campaignId = await env.Client.CreateCampaignAsync(Tenant, CampaignsTestCluster.Request(importId, script.ScriptId, CampaignSchedule.Now));

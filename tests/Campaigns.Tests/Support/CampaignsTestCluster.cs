@@ -29,6 +29,16 @@ internal sealed class CampaignsTestCluster : IAsyncDisposable
         2015550103,Alan,Turing,Logic
         """;
 
+    /// <summary>Five contacts without custom fields; the phones are valid US numbers, in import order.</summary>
+    public const string FiveContactsCsv = """
+        phone,first_name,last_name
+        2015550111,One,A
+        2015550112,Two,B
+        2015550113,Three,C
+        2015550114,Four,D
+        2015550115,Five,E
+        """;
+
     public static readonly DateTimeOffset Epoch = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
 
     private CampaignsTestCluster(InProcessTestCluster cluster, FakeTimeProvider clock, string dataDirectory)
