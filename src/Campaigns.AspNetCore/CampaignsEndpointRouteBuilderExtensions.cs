@@ -340,7 +340,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
                 at = m.At,
             }),
         }));
-        dev.MapPost("/status", async (HttpContext http, CampaignsClient c) =>
+        dev.MapPost("/status", async (HttpContext http, CampaignsClient c, DevOutbox outbox) =>
         {
             var errors = new ValidationErrors();
             var body = await ApiJson.ReadAsync(http.Request, errors);
@@ -353,7 +353,9 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
 
             var reason = body.String("reason");
             errors.ThrowIfAny();
-            var changed = await c.RecordDeliveryAsync(Tenant(http), messageId!, status == "delivered", reason);
+            // The dev outbox plays the vendor: its report carries the message's client reference.
+            var changed = outbox.Find(Tenant(http), messageId!) is { } sent
+                && await c.RecordDeliveryAsync(Tenant(http), sent.ClientReference, messageId!, status == "delivered", reason);
             return Results.Ok(new { messageId, status, recorded = changed });
         });
     }

@@ -393,10 +393,22 @@ public sealed partial class CampaignsClient
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
-    /// <summary>Records a carrier delivery report for a message the tenant sent.</summary>
-    public async Task<bool> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason)
+    /// <summary>
+    /// Records a carrier delivery report for a message the tenant sent. A report names its message by the
+    /// client reference the message left with (<see cref="ClientReference"/>; Vonage's <c>client_ref</c>)
+    /// and the provider's message id. Returns false, changing nothing, for a reference that is not a
+    /// campaign message of this tenant, a message id that is not the one its fact holds, a message that
+    /// never left, or a report that repeats the recorded status.
+    /// </summary>
+    public async Task<bool> RecordDeliveryAsync(TenantId tenant, string clientReference, string messageId, bool delivered, string? reason)
     {
-        var fact = await _store.RecordDeliveryAsync(tenant, messageId, delivered, reason, _clock.GetUtcNow());
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        if (!ClientReference.TryParse(clientReference, out var campaignId, out var contactId))
+        {
+            return false;
+        }
+
+        var fact = await _store.RecordDeliveryAsync(tenant, campaignId, contactId, messageId, delivered, reason, _clock.GetUtcNow());
         if (fact is { Channel: ChannelKind.Sms, Address: { } phone })
         {
             // Consecutive carrier failures flag the phone invalid; campaigns then skip it until an import gives a new one.

@@ -668,7 +668,7 @@ internal sealed partial class CampaignGrain(
             var fact = due[i];
             var contact = byId[fact.ContactId];
             var text = ScriptText.Render(steps, contact);
-            var message = new OutboundMessage(owner, campaignId, contact.ContactId, request.Channel, fact.Address!, text, $"{campaignId}:{contact.ContactId}");
+            var message = new OutboundMessage(owner, campaignId, contact.ContactId, request.Channel, fact.Address!, text, ClientReference.For(campaignId, contact.ContactId));
             return ChannelDispatcher.SendAsync(r.Provider, r.Settings, message, CancellationToken.None);
         });
         return (sent, Now, !waited);

@@ -394,7 +394,7 @@ internal sealed partial class ConversationGrain(
         var now = Now;
         var route = dispatcher.Resolve(await GrainFactory.GetGrain<ITenantGrain>(Owner.Value).GetChannels(), channel);
         var result = route is { } r
-            ? await ChannelDispatcher.SendAsync(r.Provider, r.Settings, new OutboundMessage(Owner, introId, ContactId, channel, address, ScriptText.Render(opening, contact), $"{introId}:{ContactId}"), CancellationToken.None)
+            ? await ChannelDispatcher.SendAsync(r.Provider, r.Settings, new OutboundMessage(Owner, introId, ContactId, channel, address, ScriptText.Render(opening, contact), ClientReference.For(introId, ContactId)), CancellationToken.None)
             : SendResult.Failed("no provider for channel");
         await intro.Sent(ContactId, result.Accepted, result.MessageId, result.FailureReason, now);
         state.State.Threads[introId] = new ConversationThread

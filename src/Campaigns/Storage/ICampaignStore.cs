@@ -60,8 +60,14 @@ public partial interface ICampaignStore
     /// <summary>Writes the outcome of a batch of sends in one transaction.</summary>
     Task RecordSendsAsync(TenantId tenant, string campaignId, IReadOnlyList<SendOutcome> outcomes, CancellationToken cancellationToken = default);
 
-    /// <summary>Records a carrier delivery report for a message; returns the fact it changed, or null when the message is unknown or the report repeats one already recorded.</summary>
-    Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records a carrier delivery report for the message <paramref name="messageId"/> of
+    /// <paramref name="campaignId"/> to <paramref name="contactId"/> (the report's client reference, see
+    /// <see cref="Channels.ClientReference"/>): the fact is found by its key, and the message id must be the
+    /// one the fact holds. Returns the fact it changed, or null when there is no such message or the report
+    /// repeats one already recorded.
+    /// </summary>
+    Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string campaignId, string contactId, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records a contact's response to a campaign (an answer, an invalid answer, an opt-out or a pause).

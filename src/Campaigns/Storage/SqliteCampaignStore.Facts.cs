@@ -231,20 +231,24 @@ public sealed partial class SqliteCampaignStore
     }
 
     /// <inheritdoc />
-    public async Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task<DeliveryFact?> RecordDeliveryAsync(TenantId tenant, string campaignId, string contactId, string messageId, bool delivered, string? reason, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         var newStatus = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
 
-        // Only a message that left can be reported on, and a repeated report changes nothing.
-        // INDEXED BY: without statistics SQLite would walk every fact of the tenant to find the message.
+        // Only a message that left can be reported on, and a repeated report changes nothing. The fact is
+        // found by its key, not by an index of message ids: provider ids are random, and keeping such an
+        // index cost the fan-out a log page per message at every page's commit.
         command.CommandText = $"""
-            UPDATE delivery_facts INDEXED BY delivery_facts_message SET status = $s, reason = $r, delivered_at = CASE WHEN $s = $delivered THEN $at ELSE delivered_at END
-            WHERE tenant_id = $t AND message_id = $m AND status IN ($sent, $delivered, $failed) AND status <> $s
-            RETURNING {FactColumns}, campaign_id
+            UPDATE delivery_facts SET status = $s, reason = $r, delivered_at = CASE WHEN $s = $delivered THEN $at ELSE delivered_at END
+            WHERE tenant_id = $t AND campaign_id = $cmp AND contact_id = $c AND message_id = $m
+                AND status IN ($sent, $delivered, $failed) AND status <> $s
+            RETURNING {FactColumns}
             """;
         command.Parameters.AddWithValue("$t", tenant.Value);
+        command.Parameters.AddWithValue("$cmp", campaignId);
+        command.Parameters.AddWithValue("$c", contactId);
         command.Parameters.AddWithValue("$m", messageId);
         command.Parameters.AddWithValue("$s", (int)newStatus);
         command.Parameters.AddWithValue("$r", Db(delivered ? null : reason ?? "carrier reported failure"));
@@ -253,7 +257,7 @@ public sealed partial class SqliteCampaignStore
         command.Parameters.AddWithValue("$delivered", (int)DeliveryStatus.Delivered);
         command.Parameters.AddWithValue("$failed", (int)DeliveryStatus.Failed);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, reader.GetString(13)) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadFact(reader, campaignId) : null;
     }
 
     /// <inheritdoc />

@@ -122,7 +122,8 @@ public sealed partial class SqliteCampaignStore : ICampaignStore
             first_response_at INTEGER, invalid_count INTEGER NOT NULL DEFAULT 0,
             opted_out INTEGER NOT NULL DEFAULT 0, paused INTEGER NOT NULL DEFAULT 0, answers TEXT,
             PRIMARY KEY (tenant_id, campaign_id, contact_id)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS delivery_facts_message ON delivery_facts (tenant_id, message_id) WHERE message_id IS NOT NULL;
+        -- Delivery reports find their fact by its key (the client reference); an older file's index of message ids goes.
+        DROP INDEX IF EXISTS delivery_facts_message;
         CREATE INDEX IF NOT EXISTS delivery_facts_contact ON delivery_facts (tenant_id, contact_id, sent_at) WHERE sent_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS due_work (grain_key TEXT NOT NULL PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID;
         """;

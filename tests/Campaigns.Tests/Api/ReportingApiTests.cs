@@ -64,6 +64,24 @@ public sealed class ReportingApiTests : ApiTestHost
     }
 
     [Fact]
+    public async Task A_delivery_report_counts_once_and_only_for_the_tenant_that_sent_the_message()
+    {
+        var campaignId = await SentCampaignAsync("rep-own");
+        await CreateTenant("rep-thief", allDay: true);
+        var ada = App.Services.GetRequiredService<DevOutbox>().For(TenantId.Parse("rep-own"), "+12025550143").Single();
+
+        async Task<bool> Report(string tenant, string messageId) =>
+            (await Json(await Http.PostAsJsonAsync($"/api/v1/tenants/{tenant}/dev/status", new { messageId, status = "delivered" }), HttpStatusCode.OK))
+                .GetProperty("recorded").GetBoolean();
+
+        // Another tenant naming the message, an unknown id, then the owner twice: one delivery is counted.
+        bool[] recorded = [await Report("rep-thief", ada.MessageId), await Report("rep-own", "dev-unknown"), await Report("rep-own", ada.MessageId), await Report("rep-own", ada.MessageId)];
+        Assert.Equal([false, false, true, false], recorded);
+        var insights = await Json(await Http.GetAsync($"/api/v1/tenants/rep-own/campaigns/{campaignId}/insights"), HttpStatusCode.OK);
+        Assert.Equal((3, 1), (insights.GetProperty("sent").GetInt32(), insights.GetProperty("delivered").GetInt32()));
+    }
+
+    [Fact]
     public async Task The_export_streams_csv_with_the_contract_columns_and_a_row_per_contact()
     {
         var campaignId = await SentCampaignAsync("rep-b");

@@ -141,7 +141,8 @@ public sealed class AudienceCampaignTests
         foreach (var n in new[] { 1, 2 })
         {
             await SendAsync(n);
-            Assert.True(await env.Client.RecordDeliveryAsync(Tenant, env.Outbox.Messages[^1].MessageId, delivered: false, "carrier: unreachable"));
+            var last = env.Outbox.Messages[^1];
+            Assert.True(await env.Client.RecordDeliveryAsync(Tenant, last.ClientReference, last.MessageId, delivered: false, "carrier: unreachable"));
         }
 
         var contact = await env.Client.GetContactAsync(Tenant, ids["Ada"]);

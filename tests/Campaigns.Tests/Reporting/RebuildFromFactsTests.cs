@@ -77,10 +77,10 @@ public sealed class RebuildFromFactsTests
                     switch (random.Next(6))
                     {
                         case 0:
-                            await env.Client.RecordDeliveryAsync(Tenant, fact.MessageId!, delivered: true, null);
+                            await env.Client.RecordDeliveryAsync(Tenant, ClientReference.For(campaignId, fact.ContactId), fact.MessageId!, delivered: true, null);
                             break;
                         case 1:
-                            await env.Client.RecordDeliveryAsync(Tenant, fact.MessageId!, delivered: false, "carrier: unknown subscriber");
+                            await env.Client.RecordDeliveryAsync(Tenant, ClientReference.For(campaignId, fact.ContactId), fact.MessageId!, delivered: false, "carrier: unknown subscriber");
                             break;
                         case 2:
                             await RespondAsync(env, campaignId, fact.ContactId, new FactResponse(at, "ask", random.Next(2) == 0 ? "yes" : "no"));

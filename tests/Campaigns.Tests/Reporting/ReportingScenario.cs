@@ -131,8 +131,8 @@ internal sealed class ReportingScenario : IAsyncDisposable
         var messages = Gate.Accepted.Where(m => m.CampaignId == welcome).ToDictionary(m => m.ContactId, m => m, StringComparer.Ordinal);
         var messageIds = (await Env.ReadFactsAsync(Tenant, welcome)).Where(f => f.MessageId is not null).ToDictionary(f => f.ContactId, f => f.MessageId!, StringComparer.Ordinal);
         Assert.Equal(3, messages.Count);
-        Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["Lovelace"]], delivered: true, null));
-        Assert.True(await Client.RecordDeliveryAsync(Tenant, messageIds[Contacts["-Turing"]], delivered: false, "carrier rejected: unreachable"));
+        Assert.True(await Client.RecordDeliveryAsync(Tenant, ClientReference.For(welcome, Contacts["Lovelace"]), messageIds[Contacts["Lovelace"]], delivered: true, null));
+        Assert.True(await Client.RecordDeliveryAsync(Tenant, ClientReference.For(welcome, Contacts["-Turing"]), messageIds[Contacts["-Turing"]], delivered: false, "carrier rejected: unreachable"));
 
         // Intro scripts: two web-chat visitors (one answers), then an unknown number texting the open bot.
         IntroScript = await Client.CreateScriptAsync(Tenant, new ScriptDraft("Campus assistant", "Greets newcomers", [new StepDraft("student", "yesNo", "Hi! Are you a student here?")]));

@@ -73,8 +73,37 @@ public sealed class SqliteCampaignStoreFactsTests
             facts.Select(f => (f.ContactId, f.Status, f.MessageId, f.Reason, f.SentAt)));
         Assert.Equal(1, (await store.CountFactsAsync(Tenant, "cmp_2")).Pending);
         Assert.Equal(1, (await store.CountFactsAsync(other, "cmp_1")).Pending);
-        var delivered = await store.RecordDeliveryAsync(Tenant, "msg-a", true, null, At.AddMinutes(2));
+        var delivered = await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_a", "msg-a", true, null, At.AddMinutes(2));
         Assert.Equal(("ct_a", DeliveryStatus.Delivered), (delivered!.ContactId, delivered.Status));
+    }
+
+    [Fact]
+    public async Task A_delivery_report_changes_only_the_fact_its_reference_and_message_id_name_once_it_left()
+    {
+        using var dir = new TempDirectory();
+        var store = await StoreAsync(dir);
+        var other = TenantId.Parse("other");
+        await store.ClaimAsync(Tenant, "cmp_1", [Pending("ct_a"), Pending("ct_b"), Pending("ct_c")]);
+        await store.ClaimAsync(other, "cmp_1", [Pending("ct_a")]);
+        await store.RecordSendsAsync(Tenant, "cmp_1", [new SendOutcome("ct_a", true, "msg-a", null, At), new SendOutcome("ct_b", true, "msg-b", null, At)]);
+        await store.RecordSendsAsync(other, "cmp_1", [new SendOutcome("ct_a", true, "msg-a", null, At)]);
+
+        // Not this fact's message id, another tenant's, a contact with no fact, a message that never left.
+        Assert.Null(await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_a", "msg-b", true, null, At.AddMinutes(1)));
+        Assert.Null(await store.RecordDeliveryAsync(TenantId.Parse("third"), "cmp_1", "ct_a", "msg-a", true, null, At.AddMinutes(1)));
+        Assert.Null(await store.RecordDeliveryAsync(Tenant, "cmp_2", "ct_a", "msg-a", true, null, At.AddMinutes(1)));
+        Assert.Null(await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_c", "msg-c", true, null, At.AddMinutes(1)));
+
+        var failed = await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_b", "msg-b", false, null, At.AddMinutes(1));
+        Assert.Equal((DeliveryStatus.Failed, "carrier reported failure"), (failed!.Status, failed.Reason));
+        var delivered = await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_a", "msg-a", true, null, At.AddMinutes(2));
+        Assert.Equal((DeliveryStatus.Delivered, (DateTimeOffset?)At.AddMinutes(2)), (delivered!.Status, delivered.DeliveredAt));
+
+        // A repeated report changes nothing, and the other tenant's fact with the same key and id is untouched.
+        Assert.Null(await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_a", "msg-a", true, null, At.AddMinutes(3)));
+        var counts = await store.CountFactsAsync(Tenant, "cmp_1");
+        Assert.Equal((1, 1, 1), (counts.Delivered, counts.Failed, counts.Pending));
+        Assert.Equal(1, (await store.CountFactsAsync(other, "cmp_1")).Sent);
     }
 
     [Fact]
@@ -117,7 +146,7 @@ public sealed class SqliteCampaignStoreFactsTests
         Assert.Equal(["ct_d", "ct_e"], (await store.ReleaseDueAsync(Tenant, "cmp_1", opening, 10)).Select(f => f.ContactId));
 
         // A delivery report finds a message written this way.
-        Assert.Equal("ct_a", (await store.RecordDeliveryAsync(Tenant, "msg-a", true, null, At.AddMinutes(1)))?.ContactId);
+        Assert.Equal("ct_a", (await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_a", "msg-a", true, null, At.AddMinutes(1)))?.ContactId);
     }
 
     [Fact]
@@ -142,7 +171,7 @@ public sealed class SqliteCampaignStoreFactsTests
             new NewFact("ct_b", ChannelKind.Sms, "+12015550102", DeliveryStatus.Sent, MessageId: "msg-b", SentAt: At),
         ]);
         Assert.Equal(2, (await store.CountFactsAsync(Tenant, "cmp_1")).Sent);
-        Assert.Equal("ct_b", (await store.RecordDeliveryAsync(Tenant, "msg-b", true, null, At.AddMinutes(1)))?.ContactId);
+        Assert.Equal("ct_b", (await store.RecordDeliveryAsync(Tenant, "cmp_1", "ct_b", "msg-b", true, null, At.AddMinutes(1)))?.ContactId);
     }
 
     [Fact]

@@ -49,4 +49,37 @@ public sealed class SqliteCampaignStoreUpgradeTests
         Assert.Equal("contacts_webchat_session", await indexes.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         SqliteConnection.ClearAllPools();
     }
+
+    [Fact]
+    public async Task A_file_with_the_old_message_id_index_loses_it_and_its_facts_still_take_delivery_reports()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "campaigns.db");
+        var tenant = TenantId.Parse("t1");
+        var store = new SqliteCampaignStore(path);
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        await store.ClaimAsync(tenant, "cmp_1", [new DeliveryFact("ct_a", ChannelKind.Sms, "+12025550143", DeliveryStatus.Pending)], TestContext.Current.CancellationToken);
+        await store.RecordSendsAsync(tenant, "cmp_1", [new SendOutcome("ct_a", true, "msg-a", null, DateTimeOffset.UnixEpoch)], TestContext.Current.CancellationToken);
+
+        // The index of message ids an earlier version kept, maintained at every commit of a fan-out page.
+        await using (var old = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await old.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = old.CreateCommand();
+            create.CommandText = "CREATE INDEX delivery_facts_message ON delivery_facts (tenant_id, message_id) WHERE message_id IS NOT NULL";
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        store = new SqliteCampaignStore(path);
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+
+        await using var check = new SqliteConnection($"Data Source={path};Pooling=false");
+        await check.OpenAsync(TestContext.Current.CancellationToken);
+        await using var indexes = check.CreateCommand();
+        indexes.CommandText = "SELECT count(*) FROM pragma_index_list('delivery_facts') WHERE name = 'delivery_facts_message'";
+        Assert.Equal(0L, await indexes.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        var delivered = await store.RecordDeliveryAsync(tenant, "cmp_1", "ct_a", "msg-a", true, null, DateTimeOffset.UnixEpoch.AddMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(DeliveryStatus.Delivered, delivered?.Status);
+        SqliteConnection.ClearAllPools();
+    }
 }
