@@ -20,7 +20,6 @@ public sealed record DevMessage(string MessageId, TenantId TenantId, string Camp
 public sealed class DevOutbox
 {
     private readonly ConcurrentDictionary<string, DevMessage> _byKey = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DevMessage> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<DevMessage> _messages = new();
     private readonly Lock _gate = new();
     private readonly List<(Func<IReadOnlyList<DevMessage>, bool> Condition, TaskCompletionSource Done)> _waiters = [];
@@ -31,13 +30,6 @@ public sealed class DevOutbox
     /// <summary>A tenant's messages, optionally to one address.</summary>
     public IReadOnlyList<DevMessage> For(TenantId tenant, string? address = null) =>
         _messages.Where(m => m.TenantId == tenant && (address is null || m.Address == address)).ToList();
-
-    /// <summary>
-    /// The tenant's message with this id, or null (another tenant's message is null too). A delivery report
-    /// for it carries its <see cref="DevMessage.ClientReference"/>, as a vendor's report carries the client reference.
-    /// </summary>
-    public DevMessage? Find(TenantId tenant, string messageId) =>
-        _byId.TryGetValue(messageId, out var message) && message.TenantId == tenant ? message : null;
 
     /// <summary>Records a message; a repeat of an idempotency key returns the first record.</summary>
     public DevMessage Add(string idempotencyKey, Func<DevMessage> create)
@@ -50,7 +42,6 @@ public sealed class DevOutbox
         });
         if (added)
         {
-            _byId[message.MessageId] = message;
             _messages.Enqueue(message);
             Notify();
         }

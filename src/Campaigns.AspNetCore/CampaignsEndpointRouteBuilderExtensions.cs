@@ -340,7 +340,7 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
                 at = m.At,
             }),
         }));
-        dev.MapPost("/status", async (HttpContext http, CampaignsClient c, DevOutbox outbox) =>
+        dev.MapPost("/status", async (HttpContext http, CampaignsClient c) =>
         {
             var errors = new ValidationErrors();
             var body = await ApiJson.ReadAsync(http.Request, errors);
@@ -353,9 +353,9 @@ public static partial class CampaignsEndpointRouteBuilderExtensions
 
             var reason = body.String("reason");
             errors.ThrowIfAny();
-            // The dev outbox plays the vendor: its report carries the message's client reference.
-            var changed = outbox.Find(Tenant(http), messageId!) is { } sent
-                && await c.RecordDeliveryAsync(Tenant(http), sent.ClientReference, messageId!, status == "delivered", reason);
+            // The dev channel plays the vendor: its report carries the client reference the message left with.
+            var changed = DevMessageIds.TryReadReference(messageId, out var reference)
+                && await c.RecordDeliveryAsync(Tenant(http), reference, messageId!, status == "delivered", reason);
             return Results.Ok(new { messageId, status, recorded = changed });
         });
     }

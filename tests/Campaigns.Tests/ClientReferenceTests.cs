@@ -24,6 +24,13 @@ public sealed class ClientReferenceTests
         Assert.Equal((campaignId, "ct_019abc0000000001"), (campaign, contact));
     }
 
+    [Fact]
+    public void A_conversation_follow_up_key_reads_but_names_a_contact_no_campaign_has()
+    {
+        Assert.True(ClientReference.TryParse("ct_019abc0000000001:m3", out var campaign, out var contact));
+        Assert.Equal(("ct_019abc0000000001", "m3"), (campaign, contact));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

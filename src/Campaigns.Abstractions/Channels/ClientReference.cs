@@ -22,8 +22,9 @@ public static class ClientReference
     }
 
     /// <summary>
-    /// Reads a reference back into its campaign and contact; false for anything else (a conversation's
-    /// follow-up message, another system's reference, an empty or missing one).
+    /// Reads a reference back into its campaign and contact (split at the last <c>:</c>, since contact ids
+    /// have none); false for one without both parts. A key of another shape that has both (a conversation's
+    /// follow-up, <c>{contactId}:m{n}</c>) reads, and names no delivery fact.
     /// </summary>
     public static bool TryParse(string? reference, out string campaignId, out string contactId)
     {

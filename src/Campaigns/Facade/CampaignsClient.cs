@@ -397,13 +397,12 @@ public sealed partial class CampaignsClient
     /// Records a carrier delivery report for a message the tenant sent. A report names its message by the
     /// client reference the message left with (<see cref="ClientReference"/>; Vonage's <c>client_ref</c>)
     /// and the provider's message id. Returns false, changing nothing, for a reference that is not a
-    /// campaign message of this tenant, a message id that is not the one its fact holds, a message that
+    /// campaign message of this tenant, a missing message id or one that is not the one its fact holds, a message that
     /// never left, or a report that repeats the recorded status.
     /// </summary>
     public async Task<bool> RecordDeliveryAsync(TenantId tenant, string clientReference, string messageId, bool delivered, string? reason)
     {
-        ArgumentException.ThrowIfNullOrEmpty(messageId);
-        if (!ClientReference.TryParse(clientReference, out var campaignId, out var contactId))
+        if (string.IsNullOrEmpty(messageId) || !ClientReference.TryParse(clientReference, out var campaignId, out var contactId))
         {
             return false;
         }

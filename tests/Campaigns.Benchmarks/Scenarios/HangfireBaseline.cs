@@ -104,7 +104,7 @@ public static class HangfireSendJob
     {
         var target = Current ?? throw new InvalidOperationException("No Hangfire baseline is running.");
         var text = $"Hi {firstName}, registration for spring classes opens Monday. Reply STOP to opt out.";
-        var message = new OutboundMessage(target.Tenant, campaignId, contactId, ChannelKind.Sms, phone, text, $"{campaignId}:{contactId}");
+        var message = new OutboundMessage(target.Tenant, campaignId, contactId, ChannelKind.Sms, phone, text, ClientReference.For(campaignId, contactId));
         var result = await target.Channel.SendAsync(message, NoSettings, CancellationToken.None);
 
         await using var connection = new SqliteConnection(target.ConnectionString);

@@ -11,7 +11,11 @@ namespace Campaigns.Tests.Api;
 /// <summary>The admin sample in Development on its embedded default, with its own data folder.</summary>
 public sealed class AdminAppFactory : WebApplicationFactory<Program>
 {
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "campaigns-api-" + Guid.NewGuid().ToString("N"));
+    /// <summary>The sample's data folder: a new one by default; a restart test gives the second app the first one's.</summary>
+    public string DataPath { get; init; } = Path.Combine(Path.GetTempPath(), "campaigns-api-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Whether disposing removes the data folder (a restart test keeps it for the next app).</summary>
+    public bool DeleteDataOnDispose { get; init; } = true;
 
     public bool AllowAnonymous { get; init; } = true;
 
@@ -21,7 +25,7 @@ public sealed class AdminAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("Campaigns:DataPath", _dataPath);
+        builder.UseSetting("Campaigns:DataPath", DataPath);
         builder.ConfigureServices(services => services.Configure<CampaignsApiOptions>(o => o.AllowAnonymousInDevelopment = AllowAnonymous));
         if (Clock is { } clock)
         {
@@ -34,9 +38,14 @@ public sealed class AdminAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!DeleteDataOnDispose)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(_dataPath, recursive: true);
+            Directory.Delete(DataPath, recursive: true);
         }
         catch (IOException)
         {

@@ -154,6 +154,13 @@ public sealed class ReportingApiTests : ApiTestHost
         await Json(await Http.PostAsJsonAsync("/api/v1/tenants/rep-d/dev/inbound", new { channel = "webchat", from = first, text = "yes" }), HttpStatusCode.OK);
         await Json(await Http.PostAsJsonAsync("/api/v1/tenants/rep-d/dev/inbound", new { channel = "sms", from = "+12025550199", text = "hello?" }), HttpStatusCode.OK);
 
+        // The carrier delivers the introduction the unknown number got: the report names the intro's message.
+        var introduction = App.Services.GetRequiredService<DevOutbox>().For(TenantId.Parse("rep-d"), "+12025550199").Single();
+        Assert.True((await Json(await Http.PostAsJsonAsync("/api/v1/tenants/rep-d/dev/status", new { messageId = introduction.MessageId, status = "delivered" }), HttpStatusCode.OK))
+            .GetProperty("recorded").GetBoolean());
+        var delivered = await Json(await Http.GetAsync($"/api/v1/tenants/rep-d/campaigns/intro-openBotSms-{scriptId}/insights"), HttpStatusCode.OK);
+        Assert.Equal((1, 1), (delivered.GetProperty("sent").GetInt32(), delivered.GetProperty("delivered").GetInt32()));
+
         var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var report = await Json(await Http.GetAsync($"/api/v1/tenants/rep-d/reports/introductory?from={today}&to={today}"), HttpStatusCode.OK);
         Assert.Equal(
@@ -173,7 +180,7 @@ public sealed class ReportingApiTests : ApiTestHost
         var csv = await (await Http.GetAsync($"/api/v1/tenants/rep-d/campaigns/intro-openBotSms-{scriptId}/export.csv")).Content.ReadAsStringAsync();
         var lines = csv.Split("\r\n");
         Assert.EndsWith(",q_student", lines[0], StringComparison.Ordinal);
-        Assert.Contains(",+12025550199,sms,sent,", lines[1], StringComparison.Ordinal);
+        Assert.Contains(",+12025550199,sms,delivered,", lines[1], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/api/v1/tenants/rep-d/campaigns/intro-webchat-scr_none/insights")).StatusCode);
     }
 }
