@@ -20,34 +20,52 @@ public sealed class RecurringScheduleFailureTests
 
     private static readonly DateTimeOffset Epoch = CampaignsTestCluster.Epoch;
 
-    [Fact]
-    public async Task An_instance_whose_due_row_write_failed_starts_on_the_next_sweep()
+    /// <summary>
+    /// A cluster with a daily schedule from <paramref name="start"/> whose store fails the first write of the
+    /// due row of the instance at <paramref name="failingSend"/>.
+    /// </summary>
+    private static async Task<(CampaignsTestCluster Env, FaultyStore Faulty, string ScheduleId)> StartFailingOnceAsync(
+        TempDirectory dir, TenantId tenant, DateTimeOffset start, DateTimeOffset failingSend)
     {
-        var tenant = TenantId.Parse("rec-fail-due");
-        var start = Epoch.AddHours(1);
-        string? instanceKey = null;
+        string? failingKey = null;
         var failures = 0;
-        using var dir = new TempDirectory();
         FaultyStore? faulty = null;
-        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
+        var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
             faulty = FaultyStore.Register(s, (method, args) =>
-                method == "SetDueAsync" && (string?)args[0] == instanceKey && Interlocked.Increment(ref failures) == 1));
+                method == "SetDueAsync" && (string?)args[0] == failingKey && Interlocked.Increment(ref failures) == 1));
         var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
         var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
-        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
-        instanceKey = tenant.Key(instanceId);
+        failingKey = tenant.Key(RecurrenceRules.InstanceId(scheduleId, failingSend));
+        return (env, faulty!, scheduleId);
+    }
 
-        // The first wake at the send time fails: the instance's due row could not be written.
-        await env.AdvanceToAsync(start);
-        await env.SettledAsync();
-        Assert.Equal(1, faulty!.Failed);
-
-        // A later sweep wakes the schedule again (its due row still says the send time), and the instance starts, once.
+    /// <summary>The next sweep wakes the schedule again; returns once its instance's three messages left and a further sweep ran.</summary>
+    private static async Task NextSweepSendsAsync(CampaignsTestCluster env)
+    {
         env.Clock.Advance(env.Options.SweepInterval);
         await env.SweepAsync();
         await env.SettledAsync();
         await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
         await env.SweepAsync();
+    }
+
+    [Fact]
+    public async Task An_instance_whose_due_row_write_failed_starts_on_the_next_sweep()
+    {
+        var tenant = TenantId.Parse("rec-fail-due");
+        var start = Epoch.AddHours(1);
+        using var dir = new TempDirectory();
+        var (env, faulty, scheduleId) = await StartFailingOnceAsync(dir, tenant, start, failingSend: start);
+        await using var _ = env;
+        var instanceId = RecurrenceRules.InstanceId(scheduleId, start);
+
+        // The first wake at the send time fails: the instance's due row could not be written.
+        await env.AdvanceToAsync(start);
+        await env.SettledAsync();
+        Assert.Equal(1, faulty.Failed);
+
+        // A later sweep wakes the schedule again (its due row still says the send time), and the instance starts, once.
+        await NextSweepSendsAsync(env);
         Assert.Equal(3, env.Outbox.Messages.Count);
         Assert.All(env.Outbox.Messages, m => Assert.Equal(instanceId, m.CampaignId));
         Assert.Equal(3, (await env.ReadFactsAsync(tenant, instanceId)).Count);
@@ -62,29 +80,18 @@ public sealed class RecurringScheduleFailureTests
     {
         var tenant = TenantId.Parse("rec-fail-catchup");
         var start = Epoch.AddHours(1);
-        string? latestKey = null;
-        var failures = 0;
-        using var dir = new TempDirectory();
-        FaultyStore? faulty = null;
-        await using var env = await CampaignsTestCluster.StartAsync(dir.Path, new FakeTimeProvider(Epoch), services: s =>
-            faulty = FaultyStore.Register(s, (method, args) =>
-                method == "SetDueAsync" && (string?)args[0] == latestKey && Interlocked.Increment(ref failures) == 1));
-        var (importId, script) = await env.SeedTenantAsync(tenant, NewYork, CampaignsTestCluster.ThreeContactsCsv);
-        var scheduleId = await env.Client.CreateCampaignAsync(tenant, ScheduleTestSupport.Recurring(importId, script.ScriptId, Recurrence.Every(RecurrenceFrequency.Daily, start, NewYork)));
         var latest = start.AddDays(2);
-        latestKey = tenant.Key(RecurrenceRules.InstanceId(scheduleId, latest));
+        using var dir = new TempDirectory();
+        var (env, faulty, scheduleId) = await StartFailingOnceAsync(dir, tenant, start, failingSend: latest);
+        await using var _ = env;
 
         // Two days pass with nothing running (no sweeps); the third send is 30 minutes old when the engine looks.
         env.Clock.Advance(latest.AddMinutes(30) - Epoch);
         await env.SweepAsync();
         await env.SettledAsync();
-        Assert.Equal(1, faulty!.Failed);
+        Assert.Equal(1, faulty.Failed);
 
-        env.Clock.Advance(env.Options.SweepInterval);
-        await env.SweepAsync();
-        await env.SettledAsync();
-        await env.Outbox.WaitAsync(m => m.Count >= 3, Within.Seconds(20));
-        await env.SweepAsync();
+        await NextSweepSendsAsync(env);
 
         var schedule = (await env.Client.GetScheduleAsync(tenant, scheduleId))!;
         Assert.Equal(
