@@ -172,31 +172,33 @@ internal sealed class ImportScenario : IScenario
     {
         var started = Stopwatch.GetTimestamp();
         int rows = 0, valid = 0;
+        long characters = 0;
         using (var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromFile(csv))
         {
             var phone = reader.Header.IndexOf("phone");
-            foreach (var ok in reader.ParallelEnumerate(row =>
+            foreach (var (ok, length) in reader.ParallelEnumerate(row =>
             {
-                var characters = 0;
+                var length = 0;
                 for (var i = 0; i < row.ColCount; i++)
                 {
                     if (i != phone)
                     {
-                        characters += row[i].ToString().Length;
+                        length += row[i].ToString().Length;
                     }
                 }
 
-                return Contacts.ContactImporter.NormalisePhone(row[phone].ToString().Trim(), "US", out _) is not null && characters >= 0;
+                return (Contacts.ContactImporter.NormalisePhone(row[phone].ToString().Trim(), "US", out _) is not null, length);
             }))
             {
                 rows++;
                 valid += ok ? 1 : 0;
+                characters += length;
             }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
-        if (rows != expectedRows || valid != expectedRows)
+        if (rows != expectedRows || valid != expectedRows || characters == 0)
         {
             throw new InvalidOperationException($"Sep with the phones read {rows:N0} rows, {valid:N0} with a valid phone; {expectedRows:N0} were written.");
         }
