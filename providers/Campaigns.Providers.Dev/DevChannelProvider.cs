@@ -21,7 +21,7 @@ public sealed class DevChannelProvider(DevOutbox outbox, TimeProvider timeProvid
     public Task<SendResult> SendAsync(OutboundMessage message, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var recorded = outbox.Add(message.IdempotencyKey, () => new DevMessage(
-            DevMessageIds.New(message.IdempotencyKey), message.TenantId, message.CampaignId, message.Channel, message.Address, message.Text, timeProvider.GetUtcNow(), message.IdempotencyKey));
+            DevMessageIds.New(message.IdempotencyKey), message.TenantId, message.CampaignId, message.Channel, message.Address, message.Text, timeProvider.GetUtcNow()));
         return Task.FromResult(SendResult.Sent(recorded.MessageId));
     }
 }

@@ -34,15 +34,10 @@ public static class DevMessageIds
             return false;
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (!Base64Url.TryDecodeFromChars(encoded, bytes, out var written))
-        {
-            return false;
-        }
-
+        var bytes = Base64Url.DecodeFromChars(encoded);
         try
         {
-            clientReference = new UTF8Encoding(false, true).GetString(bytes, 0, written);
+            clientReference = new UTF8Encoding(false, true).GetString(bytes);
         }
         catch (DecoderFallbackException)
         {

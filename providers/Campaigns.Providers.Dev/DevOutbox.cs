@@ -3,15 +3,14 @@ using System.Collections.Concurrent;
 namespace Campaigns.Channels.Dev;
 
 /// <summary>A message the dev channel "sent".</summary>
-/// <param name="MessageId">The id delivery reports refer to.</param>
+/// <param name="MessageId">The id delivery reports refer to; it carries the client reference the message left with (<see cref="DevMessageIds"/>).</param>
 /// <param name="TenantId">The tenant that sent it.</param>
 /// <param name="CampaignId">The campaign it belongs to.</param>
 /// <param name="Channel">The channel it went over.</param>
 /// <param name="Address">Where it went.</param>
 /// <param name="Text">What it said.</param>
 /// <param name="At">When it left.</param>
-/// <param name="ClientReference">The reference it left with (its idempotency key), which its delivery reports carry back.</param>
-public sealed record DevMessage(string MessageId, TenantId TenantId, string CampaignId, ChannelKind Channel, string Address, string Text, DateTimeOffset At, string ClientReference);
+public sealed record DevMessage(string MessageId, TenantId TenantId, string CampaignId, ChannelKind Channel, string Address, string Text, DateTimeOffset At);
 
 /// <summary>
 /// The in-memory outbox of the dev channel. A message repeated with the same idempotency key is

@@ -1,6 +1,7 @@
 using System.Text;
 using Campaigns.Campaigns;
 using Campaigns.Channels;
+using Campaigns.Channels.Dev;
 using Campaigns.Contacts;
 using Campaigns.Scripts;
 using Campaigns.Storage;
@@ -141,8 +142,9 @@ public sealed class AudienceCampaignTests
         foreach (var n in new[] { 1, 2 })
         {
             await SendAsync(n);
-            var last = env.Outbox.Messages[^1];
-            Assert.True(await env.Client.RecordDeliveryAsync(Tenant, last.ClientReference, last.MessageId, delivered: false, "carrier: unreachable"));
+            var last = env.Outbox.Messages[^1].MessageId;
+            Assert.True(DevMessageIds.TryReadReference(last, out var reference));
+            Assert.True(await env.Client.RecordDeliveryAsync(Tenant, reference, last, delivered: false, "carrier: unreachable"));
         }
 
         var contact = await env.Client.GetContactAsync(Tenant, ids["Ada"]);
